@@ -1,0 +1,44 @@
+# Everything a new machine needs goes through these targets: they create .venv, install the
+# pinned requirements, and run dbt with this repo's profile.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DUCKDB11_VENV := .venv-duckdb11
+export DBT_PROFILES_DIR := $(CURDIR)/profiles
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DUCKDB_PATH ?= warehouse/retail.duckdb
+
+.PHONY: setup run test build sample docs clean bench
+
+setup: $(VENV)/.installed $(DUCKDB11_VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# A separate, small environment with the DuckDB 1.1 client BI drivers embed: the tests open
+# the warehouse with it to prove the file stays readable by old clients.
+$(DUCKDB11_VENV)/.installed: requirements-duckdb11.txt
+	test -x $(DUCKDB11_VENV)/bin/python || $(PYTHON) -m venv $(DUCKDB11_VENV)
+	$(DUCKDB11_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-duckdb11.txt
+	touch $@
+
+## make run: build everything on the configured input (default: the embedded sample)
+run: setup
+	mkdir -p $(dir $(DUCKDB_PATH))
+	$(BIN)/dbt build
+	$(BIN)/python -m retail_segmentation.warehouse_summary "$(DUCKDB_PATH)"
+
+## make test: the whole suite (pytest drives dbt end to end on fixtures and the sample)
+test: setup
+	$(BIN)/python -m pytest
+
+## make sample: regenerate the committed sample (deterministic: same bytes every time)
+sample: setup
+	$(BIN)/python -m retail_segmentation.generator --lines 50000 --seed 42 \
+		--out data/sample/sales_data.csv --customers-out data/sample/customers.csv
+
+clean:
+	rm -rf target logs $(VENV) $(DUCKDB11_VENV)

@@ -1,0 +1,79 @@
+-- grain: one row per raw order line, clean or not, of every file behind raw_sales_path
+--
+-- The one scan of the raw data. Reads every file as text (read_raw_sales), parses it with the
+-- layout's rules (parse_raw_sales_lines), and gives each line its reason codes. The clean model
+-- and the quarantine model are both filters of this table, so every raw line lands in exactly
+-- one of them.
+{{ config(materialized='table') }}
+
+{%- set layout = raw_sales_layout() %}
+
+with
+
+raw_lines as (
+
+    {{ read_raw_sales() }}
+
+),
+
+parsed as (
+
+    {{ parse_raw_sales_lines() }}
+
+),
+
+duplicates_flagged as (
+
+    select
+        *,
+        -- an exact repeat of an earlier line (every raw value equal); the first one stays
+        row_number() over (
+            partition by {% for header, name in layout %}raw_{{ name }}{{ ", " if not loop.last }}{% endfor %}
+            order by source_file_index, source_line_number
+        ) > 1 as is_duplicate_line
+    from parsed
+
+),
+
+final as (
+
+    select
+        cast(source_file_index * 10000000000 + source_line_number as bigint) as order_line_id,
+        order_id,
+        customer_id,
+        store_id,
+        product_id,
+        sales_team_id,
+        warehouse_code,
+        sales_channel,
+        currency_code,
+        product_description,
+        country,
+        nullif(
+            concat_ws(',', nullif(line_problems, ''), case when is_duplicate_line then 'duplicate_line' end),
+            ''
+        ) as quarantine_reasons,
+        cast(quantity_number as integer) as quantity,
+        cast(unit_price_number as decimal(18, 4)) as unit_price,
+        cast(unit_cost_number as decimal(18, 4)) as unit_cost,
+        cast(discount_number as decimal(9, 4)) as discount_rate,
+        cast(round(quantity_number * unit_price_number, 2) as decimal(18, 2)) as gross_revenue,
+        {{ net_revenue('quantity_number', 'unit_price_number', 'discount_number') }} as net_revenue,
+        cast(round(quantity_number * unit_cost_number, 2) as decimal(18, 2)) as cost_amount,
+        is_cancellation,
+        procured_date_value as procured_date,
+        order_date_value as order_date,
+        ship_date_value as ship_date,
+        delivery_date_value as delivery_date,
+        ordered_at_value as ordered_at,
+        source_file,
+        source_file_index,
+        source_line_number,
+        {%- for header, name in layout %}
+        raw_{{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from duplicates_flagged
+
+)
+
+select * from final
