@@ -1,0 +1,80 @@
+"""Shared helpers: run dbt against a throwaway warehouse file, read what it built."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+RETAIL_CHAIN_HEADER = [
+    "OrderNumber", "Sales Channel", "WarehouseCode", "ProcuredDate", "OrderDate", "ShipDate",
+    "DeliveryDate", "CurrencyCode", "_SalesTeamID", "_CustomerID", "_StoreID", "_ProductID",
+    "Order Quantity", "Discount Applied", "Unit Cost", "Unit Price",
+]  # fmt: skip
+ONLINE_RETAIL_HEADER = ["Invoice", "StockCode", "Description", "Quantity", "InvoiceDate", "Price", "Customer ID", "Country"]
+
+
+@dataclass
+class DbtResult:
+    returncode: int
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def run_dbt(command: list[str], db: Path, vars: dict | None = None, expect_ok: bool = True) -> DbtResult:
+    """Run dbt in the project against the warehouse file `db`; fail the test if it fails unexpectedly."""
+    env = dict(os.environ)
+    env.update(
+        DBT_PROFILES_DIR=str(PROJECT / "profiles"),
+        DUCKDB_PATH=str(db),
+        DUCKDB_TEMP_DIRECTORY=str(db.parent / "duckdb_tmp"),
+        DBT_TARGET_PATH=str(db.parent / "target"),
+        DBT_LOG_PATH=str(db.parent / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    args = [str(BIN / "dbt"), *command]
+    if vars:
+        args += ["--vars", json.dumps(vars)]
+    proc = subprocess.run(args, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=1800)
+    result = DbtResult(proc.returncode, proc.stdout + proc.stderr)
+    if expect_ok and not result.ok:
+        pytest.fail(f"dbt {' '.join(command)} failed:\n{result.output[-6000:]}")
+    return result
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory) -> Path:
+    """The full build (dbt build: models, seeds, unit and data tests) on the embedded sample."""
+    db = tmp_path_factory.mktemp("sample") / "retail.duckdb"
+    run_dbt(["build"], db)
+    return db

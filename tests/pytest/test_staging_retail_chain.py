@@ -1,0 +1,160 @@
+"""The retail_chain raw contract: every quirk parsed, every bad line quarantined with its reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from conftest import RETAIL_CHAIN_HEADER, query, run_dbt, write_csv
+
+pytestmark = pytest.mark.dbt
+
+BASE = dict(
+    zip(
+        RETAIL_CHAIN_HEADER,
+        ["SO - 000101", "In-Store", "WARE-001", "1/5/18", "15/6/18", "20/06/2018", "2018-06-25", "USD",
+         "1", "1001", "10", "5", "3", "0.075", "$1,001.18", "1500.50"],
+    )
+)  # fmt: skip
+
+# (overrides of BASE, expected reason or None for a clean line). Each case gets its own
+# OrderNumber unless it sets one, so no two cases are accidental duplicates.
+CASES = [
+    ({}, None),  # line 2: the base line; day-first d/m/yy dates, quoted and plain money
+    ({"OrderDate": "05/07/19"}, None),  # dd/mm/yy
+    ({"OrderDate": "5/7/2019"}, None),  # d/m/yyyy
+    ({"OrderDate": "31/12/2020"}, None),  # dd/mm/yyyy
+    ({"OrderDate": "2020-02-29"}, None),  # ISO
+    ({"Discount Applied": "0"}, None),
+    ({"Discount Applied": "1"}, None),
+    ({"Sales Channel": "online"}, None),  # channel spelling is normalised
+    ({"Sales Channel": " Wholesale "}, None),
+    ({"_CustomerID": "1002.0"}, None),  # float-formatted id
+    ({"ShipDate": "", "DeliveryDate": ""}, None),  # not shipped yet: optional dates may be blank
+    ({"Unit Price": "$12,345.67", "Unit Cost": "12345.6"}, None),
+    ({"OrderNumber": ""}, "missing_order_id"),
+    ({"_CustomerID": ""}, "missing_customer_id"),
+    ({"_ProductID": " "}, "missing_product_id"),
+    ({"_StoreID": ""}, "missing_store_id"),
+    ({"Sales Channel": "Telephone"}, "unknown_channel"),
+    ({"OrderDate": "31/02/2019"}, "unparseable_date"),
+    ({"OrderDate": "1/6/218"}, "unparseable_date"),
+    ({"OrderDate": ""}, "unparseable_date"),
+    ({"ShipDate": "soon"}, "unparseable_date"),
+    ({"Order Quantity": "two"}, "non_numeric_quantity"),
+    ({"Order Quantity": "2.5"}, "non_numeric_quantity"),
+    ({"Order Quantity": "0"}, "non_positive_quantity"),
+    ({"Order Quantity": "-1"}, "non_positive_quantity"),
+    ({"Discount Applied": "abc"}, "non_numeric_discount"),
+    ({"Discount Applied": ""}, "non_numeric_discount"),
+    ({"Discount Applied": "1.5"}, "discount_out_of_range"),
+    ({"Discount Applied": "-0.1"}, "discount_out_of_range"),
+    ({"Unit Price": "N/A"}, "non_numeric_money"),
+    ({"Unit Cost": ""}, "non_numeric_money"),
+    ({"Unit Price": "-5.00"}, "negative_money"),
+    ({"OrderNumber": "SO - 000101"}, "duplicate_line"),  # exact copy of line 2
+    ({"_CustomerID": "", "OrderDate": "not a date"}, "missing_customer_id"),  # two problems
+]
+
+
+@pytest.fixture(scope="module")
+def quirks_warehouse(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("retail_chain")
+    rows = []
+    for i, (overrides, _) in enumerate(CASES):
+        row = {**BASE, "OrderNumber": f"SO - {1000 + i:06d}"} if i else dict(BASE)
+        row.update(overrides)
+        rows.append([row[c] for c in RETAIL_CHAIN_HEADER])
+    path = write_csv(tmp / "sales.csv", RETAIL_CHAIN_HEADER, rows)
+    db = tmp / "retail.duckdb"
+    run_dbt(["build", "--select", "staging"], db, {"raw_sales_path": str(path)})
+    return db, path
+
+
+def test_every_line_lands_where_expected(quirks_warehouse):
+    db, _ = quirks_warehouse
+    clean = {r[0] for r in query(db, "select source_line_number from staging.stg_sales__order_lines")}
+    refused = dict(query(db, "select source_line_number, quarantine_reason from staging.stg_sales__quarantined_order_lines"))
+    for i, (overrides, expected) in enumerate(CASES):
+        line = i + 2
+        if expected is None:
+            assert line in clean and line not in refused, (line, overrides, refused.get(line))
+        else:
+            assert refused.get(line) == expected and line not in clean, (line, overrides, refused.get(line))
+
+
+def test_base_line_is_parsed_and_priced(quirks_warehouse):
+    db, path = quirks_warehouse
+    row = query(
+        db,
+        """select order_id, customer_id, store_id, product_id, sales_channel, quantity, unit_price, unit_cost,
+                  discount_rate, gross_revenue, discount_amount, net_revenue, cost_amount,
+                  procured_date, order_date, ship_date, delivery_date, source_file
+           from staging.stg_sales__order_lines where source_line_number = 2""",
+    )[0]
+    assert row == (
+        "SO - 000101", "1001", "10", "5", "In-Store", 3, Decimal("1500.5000"), Decimal("1001.1800"),
+        Decimal("0.0750"), Decimal("4501.50"), Decimal("337.61"), Decimal("4163.89"), Decimal("3003.54"),
+        dt.date(2018, 5, 1), dt.date(2018, 6, 15), dt.date(2018, 6, 20), dt.date(2018, 6, 25), str(path),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "line, column, expected",
+    [
+        (3, "order_date", dt.date(2019, 7, 5)),
+        (4, "order_date", dt.date(2019, 7, 5)),
+        (5, "order_date", dt.date(2020, 12, 31)),
+        (6, "order_date", dt.date(2020, 2, 29)),
+        (7, "net_revenue", Decimal("4501.50")),
+        (8, "net_revenue", Decimal("0.00")),
+        (9, "sales_channel", "Online"),
+        (10, "sales_channel", "Wholesale"),
+        (11, "customer_id", "1002"),
+        (12, "ship_date", None),
+        (13, "unit_price", Decimal("12345.6700")),
+        (13, "unit_cost", Decimal("12345.6000")),
+    ],
+)
+def test_quirks_parse(quirks_warehouse, line, column, expected):
+    db, _ = quirks_warehouse
+    assert query(db, f"select {column} from staging.stg_sales__order_lines where source_line_number = ?", [line]) == [(expected,)]
+
+
+def test_quarantine_keeps_raw_values_and_all_reasons(quirks_warehouse):
+    db, path = quirks_warehouse
+    last_line = len(CASES) + 1
+    row = query(
+        db,
+        """select quarantine_reason, quarantine_reasons, source_file, raw_customer_id, raw_order_date, raw_unit_price
+           from staging.stg_sales__quarantined_order_lines where source_line_number = ?""",
+        [last_line],
+    )
+    assert row == [("missing_customer_id", "missing_customer_id,unparseable_date", str(path), None, "not a date", "1500.50")]
+    assert query(
+        db, "select raw_unit_price from staging.stg_sales__quarantined_order_lines where quarantine_reason = 'non_numeric_money' order by 1"
+    ) == [("1500.50",), ("N/A",)]
+
+
+def test_month_first_exports(tmp_path):
+    rows = [
+        [BASE[c] if c != "OrderNumber" else f"SO - {i}" for c in RETAIL_CHAIN_HEADER] for i in range(3)
+    ]
+    idx = RETAIL_CHAIN_HEADER.index("OrderDate")
+    rows[0][idx], rows[1][idx], rows[2][idx] = "6/1/18", "12/31/2019", "31/12/2019"
+    for row in rows:
+        row[RETAIL_CHAIN_HEADER.index("ProcuredDate")] = "1/1/18"
+        row[RETAIL_CHAIN_HEADER.index("ShipDate")] = ""
+        row[RETAIL_CHAIN_HEADER.index("DeliveryDate")] = ""
+    path = write_csv(tmp_path / "mdy.csv", RETAIL_CHAIN_HEADER, rows)
+    db = tmp_path / "retail.duckdb"
+    run_dbt(["build", "--select", "staging"], db, {"raw_sales_path": str(path), "raw_date_order": "mdy"})
+    assert query(db, "select source_line_number, order_date from staging.stg_sales__order_lines order by 1") == [
+        (2, dt.date(2018, 6, 1)),
+        (3, dt.date(2019, 12, 31)),
+    ]
+    assert query(db, "select source_line_number, quarantine_reason from staging.stg_sales__quarantined_order_lines") == [
+        (4, "unparseable_date")
+    ]
