@@ -9,7 +9,7 @@ export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DUCKDB_PATH ?= warehouse/retail.duckdb
 
-.PHONY: setup run test build sample docs clean bench
+.PHONY: setup run test sample clean export
 
 setup: $(VENV)/.installed $(DUCKDB11_VENV)/.installed
 
@@ -42,3 +42,9 @@ sample: setup
 
 clean:
 	rm -rf target logs $(VENV) $(DUCKDB11_VENV)
+
+## make export: every public mart as Parquet in exports/ (BI tools read them without a lock on the DuckDB file)
+EXPORT_DIR ?= exports
+export: setup
+	mkdir -p $(EXPORT_DIR)
+	$(BIN)/dbt run-operation export_public_marts --args '{directory: "$(EXPORT_DIR)"}'

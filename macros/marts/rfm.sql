@@ -1,0 +1,29 @@
+{#-
+    The RFM as-of date: the var rfm_as_of_date (yyyy-mm-dd), or the day after the latest order
+    in `orders_relation`.
+-#}
+{% macro rfm_as_of_date(orders_relation) -%}
+    {%- set as_of = var('rfm_as_of_date') -%}
+    {%- if as_of -%}
+        {%- if not modules.re.match('^\\d{4}-\\d{2}-\\d{2}$', as_of | string) -%}
+            {{ exceptions.raise_compiler_error("rfm_as_of_date must be a date as yyyy-mm-dd, got '" ~ as_of ~ "'") }}
+        {%- endif -%}
+        cast('{{ as_of }}' as date)
+    {%- else -%}
+        (select cast({{ dbt.dateadd('day', 1, 'max(order_date)') }} as date) from {{ orders_relation }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    An RFM score, 1-5 (5 best), from a value's percent rank among all customers:
+        score = 1 + floor(5 x percent_rank), capped at 5
+    where percent_rank = (rank - 1) / (customers - 1) and rank is the standard competition rank,
+    so equal values always share a score (the lowest of their positions): no tie-breaker is
+    needed and the result is the same on every engine. `better` says which end scores 5:
+    'higher' (frequency, monetary) or 'lower' (recency_days).
+-#}
+{% macro rfm_score(column, better) -%}
+    {%- set direction = 'asc' if better == 'higher' else 'desc' -%}
+    least(5, 1 + cast(floor(5 * percent_rank() over (order by {{ column }} {{ direction }})) as integer))
+{%- endmacro %}

@@ -1,0 +1,47 @@
+-- grain: one row per clean order line
+
+with
+
+order_lines as (
+
+    select * from {{ ref('stg_sales__order_lines') }}
+
+),
+
+final as (
+
+    select
+        order_line_id,
+        order_id,
+        customer_id,
+        store_id,
+        product_id,
+        sales_team_id,
+        warehouse_code,
+        sales_channel,
+        currency_code,
+        product_description,
+        country,
+        quantity,
+        cast(unit_price as decimal(18, 4)) as unit_price,
+        cast(unit_cost as decimal(18, 4)) as unit_cost,
+        cast(discount_rate as decimal(9, 4)) as discount_rate,
+        gross_revenue,
+        discount_amount,
+        net_revenue,
+        cost_amount,
+        cast(net_revenue - cost_amount as decimal(18, 2)) as gross_margin,
+        cast({{ dbt.datediff('procured_date', 'order_date', 'day') }} as integer) as procurement_lead_days,
+        cast({{ dbt.datediff('order_date', 'ship_date', 'day') }} as integer) as ship_lead_days,
+        cast({{ dbt.datediff('order_date', 'delivery_date', 'day') }} as integer) as delivery_lead_days,
+        is_cancellation,
+        procured_date,
+        order_date,
+        ship_date,
+        delivery_date,
+        ordered_at
+    from order_lines
+
+)
+
+select * from final
