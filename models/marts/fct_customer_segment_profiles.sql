@@ -1,0 +1,76 @@
+-- grain: one row per customer segment (cluster)
+--
+-- Who is in each segment: customers and share, net revenue and share, and the centre in
+-- original units (mean and median recency, frequency, monetary), with the recommended action.
+
+with
+
+segments as (
+
+    select * from {{ ref('dim_customer_segments') }}
+
+),
+
+customer_rfm as (
+
+    select * from {{ ref('fct_customer_rfm') }}
+
+),
+
+parameters as (
+
+    select distinct cluster_id, recommended_action
+    from {{ ref('dim_segment_model_parameters') }}
+    where parameter_type = 'centroid'
+
+),
+
+by_cluster as (
+
+    select
+        segments.cluster_id,
+        min(segments.segment_name) as segment_name,
+        count(*) as customers,
+        sum(customer_rfm.monetary) as net_revenue,
+        avg(cast(customer_rfm.recency_days as double)) as average_recency_days,
+        avg(cast(customer_rfm.frequency as double)) as average_frequency,
+        avg(cast(customer_rfm.monetary as double)) as average_monetary,
+        percentile_cont(0.5) within group (order by customer_rfm.recency_days) as median_recency_days,
+        percentile_cont(0.5) within group (order by customer_rfm.frequency) as median_frequency,
+        percentile_cont(0.5) within group (order by customer_rfm.monetary) as median_monetary
+    from segments
+    inner join customer_rfm on segments.customer_id = customer_rfm.customer_id
+    group by segments.cluster_id
+
+),
+
+totals as (
+
+    select count(*) as customers, sum(net_revenue) as net_revenue from by_cluster
+
+),
+
+final as (
+
+    select
+        by_cluster.cluster_id,
+        by_cluster.segment_name,
+        parameters.recommended_action,
+        cast(by_cluster.customers as bigint) as customers,
+        cast(by_cluster.customers as double) / nullif(cast(totals.customers as double), 0)
+            as share_of_customers,
+        cast(by_cluster.net_revenue as decimal(18, 2)) as net_revenue,
+        cast(by_cluster.net_revenue as double) / nullif(cast(totals.net_revenue as double), 0) as share_of_net_revenue,
+        by_cluster.average_recency_days,
+        cast(by_cluster.median_recency_days as double) as median_recency_days,
+        by_cluster.average_frequency,
+        cast(by_cluster.median_frequency as double) as median_frequency,
+        by_cluster.average_monetary,
+        cast(by_cluster.median_monetary as double) as median_monetary
+    from by_cluster
+    cross join totals
+    left join parameters on by_cluster.cluster_id = parameters.cluster_id
+
+)
+
+select * from final

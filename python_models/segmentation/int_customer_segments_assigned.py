@@ -1,0 +1,12 @@
+"""Every customer assigned to the nearest centre of the fitted model, from its parameter rows
+alone (no refit): cluster, name, features raw and scaled, distance, two PCA coordinates."""
+
+from retail_segmentation.segmentation import assign_from_parameters
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    features = dbt.ref("int_customer_segment_features").df()
+    fitted = dbt.ref("int_segment_model_fitted").df()
+    parameters = fitted[fitted["parameter_type"].isin(["transform", "centroid"])]
+    return assign_from_parameters(features, parameters)
