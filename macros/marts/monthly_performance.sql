@@ -29,7 +29,7 @@ by_month_and_member as (
         sum(net_revenue) as net_revenue,
         sum(cost_amount) as cost_amount,
         sum(gross_margin) as gross_margin,
-        avg(cast(discount_rate as double)) as average_discount_rate
+        {{ exact_average("discount_rate") }} as average_discount_rate
     from sales
     group by 1, 2
 

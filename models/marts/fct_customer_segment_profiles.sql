@@ -32,9 +32,9 @@ by_cluster as (
         min(segments.segment_name) as segment_name,
         count(*) as customers,
         sum(customer_rfm.monetary) as net_revenue,
-        avg(cast(customer_rfm.recency_days as double)) as average_recency_days,
-        avg(cast(customer_rfm.frequency as double)) as average_frequency,
-        avg(cast(customer_rfm.monetary as double)) as average_monetary,
+        {{ exact_average("customer_rfm.recency_days") }} as average_recency_days,
+        {{ exact_average("customer_rfm.frequency") }} as average_frequency,
+        {{ exact_average("customer_rfm.monetary") }} as average_monetary,
         percentile_cont(0.5) within group (order by customer_rfm.recency_days) as median_recency_days,
         percentile_cont(0.5) within group (order by customer_rfm.frequency) as median_frequency,
         percentile_cont(0.5) within group (order by customer_rfm.monetary) as median_monetary

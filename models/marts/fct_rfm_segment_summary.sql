@@ -20,9 +20,9 @@ by_segment as (
         rfm_segment,
         count(*) as customers,
         sum(monetary) as net_revenue,
-        avg(cast(recency_days as double)) as average_recency_days,
-        avg(cast(frequency as double)) as average_frequency,
-        avg(cast(monetary as double)) as average_monetary
+        {{ exact_average("recency_days") }} as average_recency_days,
+        {{ exact_average("frequency") }} as average_frequency,
+        {{ exact_average("monetary") }} as average_monetary
     from customer_rfm
     group by rfm_segment
 
