@@ -9,7 +9,7 @@ export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DUCKDB_PATH ?= warehouse/retail.duckdb
 
-.PHONY: setup run test sample clean export
+.PHONY: setup run test sample clean export bench
 
 setup: $(VENV)/.installed $(DUCKDB11_VENV)/.installed
 
@@ -48,3 +48,8 @@ EXPORT_DIR ?= exports
 export: setup
 	mkdir -p $(EXPORT_DIR)
 	$(BIN)/dbt run-operation export_public_marts --args '{directory: "$(EXPORT_DIR)"}'
+
+## make bench: dbt build vs pandas vs the floor at 1M and 10M lines (SIZES="1000000 10000000 100000000")
+SIZES ?= 1000000 10000000
+bench: setup
+	$(BIN)/python bench/run_bench.py --sizes $(SIZES)

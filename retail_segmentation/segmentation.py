@@ -47,7 +47,7 @@ class SegmentationConfig:
     algorithm: str = "kmeans"  # or 'agglomerative' (ward)
     random_state: int = 42
     n_init: int = 10
-    fit_sample_size: int = 50_000
+    fit_sample_size: int = 20_000
     agglomerative_sample_size: int = 10_000
     silhouette_sample_size: int = 10_000
     silhouette_tolerance: float = 0.01

@@ -1,0 +1,168 @@
+"""make bench: wall time and peak memory of the full dbt build against the pandas way and the floor.
+
+For each size (order lines): generate the data with the project's generator (CSV and Parquet,
+cached in data/generated/), then run back to back, each in its own process:
+  1. the full `dbt build` (every model, the segmentation, every test) on the CSV, and on the Parquet;
+  2. bench/pandas_reference.py on the CSV (the seed notebooks' way);
+  3. the floor: bench/floor.sql, one DuckDB statement that parses the raw CSV and computes RFM.
+Wall time and peak resident memory come from /usr/bin/time. The table (ratios build/floor and
+pandas/build, and the slowest nodes from dbt's run_results.json) is printed and written to
+bench/results/latest.md.
+
+    python bench/run_bench.py --sizes 1000000 10000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+GENERATED = PROJECT / "data" / "generated"
+RESULTS = PROJECT / "bench" / "results"
+
+
+def label(lines: int) -> str:
+    return f"{lines // 1_000_000}m" if lines % 1_000_000 == 0 else f"{lines // 1000}k"
+
+
+def measured(cmd: list[str], env: dict | None = None, timeout: int = 4 * 3600, memory_limit_gb: int | None = None) -> dict:
+    """Run cmd under /usr/bin/time: wall seconds, peak RSS in GB, and whether it succeeded."""
+    stats = RESULTS / "time.txt"
+    prefix = ["/usr/bin/time", "-f", "%e %M", "-o", str(stats)]
+    if memory_limit_gb:
+        prefix += ["prlimit", f"--as={memory_limit_gb << 30}"]
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(prefix + cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"ok": False, "seconds": time.monotonic() - started, "peak_gb": None, "note": f"timed out after {timeout}s"}
+    fields = stats.read_text().strip().splitlines()[-1].split()
+    seconds, peak_kb = float(fields[0]), int(fields[1])
+    ok = proc.returncode == 0
+    tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
+    return {"ok": ok, "seconds": seconds, "peak_gb": peak_kb / 1024 / 1024, "note": "" if ok else " | ".join(tail)[-300:]}
+
+
+def ensure_data(lines: int) -> tuple[Path, Path, Path]:
+    GENERATED.mkdir(parents=True, exist_ok=True)
+    csv, parquet, customers = (GENERATED / f"sales_{label(lines)}{ext}" for ext in (".csv", ".parquet", ".customers.csv"))
+    for out, extra in [(csv, ["--customers-out", str(customers)]), (parquet, [])]:
+        if not out.exists():
+            print(f"generating {out.name} ...", flush=True)
+            subprocess.run([str(BIN / "python"), "-m", "retail_segmentation.generator", "--lines", str(lines), "--out", str(out), *extra], cwd=PROJECT, check=True)
+    return csv, parquet, customers
+
+
+def dbt_build(raw: Path, customers: Path, name: str) -> tuple[dict, list[tuple[str, float]]]:
+    work = RESULTS / name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    env = dict(os.environ)
+    env.update(
+        DBT_PROFILES_DIR=str(PROJECT / "profiles"),
+        DUCKDB_PATH=str(work / "retail.duckdb"),
+        DUCKDB_TEMP_DIRECTORY=str(work / "duckdb_tmp"),
+        DBT_TARGET_PATH=str(work / "target"),
+        DBT_LOG_PATH=str(work / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    vars = json.dumps({"raw_sales_path": str(raw), "raw_customers_path": str(customers)})
+    result = measured([str(BIN / "dbt"), "build", "--vars", vars], env=env)
+    slowest = []
+    run_results = work / "target" / "run_results.json"
+    if run_results.exists():
+        nodes = json.loads(run_results.read_text())["results"]
+        slowest = sorted(((n["unique_id"].split(".", 1)[1], n["execution_time"]) for n in nodes), key=lambda t: -t[1])[:8]
+    (work / "retail.duckdb").unlink(missing_ok=True)  # several GB at 100M lines
+    return result, slowest
+
+
+def floor(raw: Path) -> dict:
+    sql = (PROJECT / "bench" / "floor.sql").read_text().replace("{path}", str(raw))
+    script = (
+        "import duckdb, sys; con = duckdb.connect(config={'threads': 2, 'memory_limit': '12GB'}); "
+        "con.execute('create table rfm as ' + sys.stdin.read()); "
+        "print(con.execute('select count(*) from rfm').fetchall())"
+    )
+    path = RESULTS / "floor.sql"
+    path.write_text(sql)
+    return measured(["sh", "-c", f"{BIN / 'python'} -c \"{script}\" < {path}"])
+
+
+def fmt(result: dict | None, what: str) -> str:
+    if result is None:
+        return "not run"
+    if not result["ok"]:
+        return "failed"
+    return f"{result[what]:.1f}" if what == "seconds" else f"{result[what]:.2f}"
+
+
+def ratio(a: dict | None, b: dict | None) -> str:
+    if not a or not b or not a["ok"] or not b["ok"]:
+        return "n/a"
+    return f"{a['seconds'] / b['seconds']:.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--pandas-max-lines", type=int, default=200_000_000, help="skip pandas above this size")
+    parser.add_argument("--pandas-memory-gb", type=int, default=22, help="address-space cap for pandas (it fails, not the machine)")
+    parser.add_argument("--no-parquet", action="store_true", help="skip the build on Parquet")
+    args = parser.parse_args(argv)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
+    rows, details = [], []
+    for lines in args.sizes:
+        csv, parquet, customers = ensure_data(lines)
+        name = label(lines)
+        print(f"[{name}] dbt build on CSV ...", flush=True)
+        build, slowest = dbt_build(csv, customers, f"build_{name}_csv")
+        build_parquet = None
+        if not args.no_parquet:
+            print(f"[{name}] dbt build on Parquet ...", flush=True)
+            build_parquet, _ = dbt_build(parquet, customers, f"build_{name}_parquet")
+        print(f"[{name}] floor ...", flush=True)
+        low = floor(csv)
+        pandas = None
+        if lines <= args.pandas_max_lines:
+            print(f"[{name}] pandas reference ...", flush=True)
+            pandas = measured([str(BIN / "python"), "bench/pandas_reference.py", str(csv)], memory_limit_gb=args.pandas_memory_gb)
+        rows.append(
+            f"| {lines:,} | {fmt(build, 'seconds')} | {fmt(build, 'peak_gb')} | {fmt(build_parquet, 'seconds')} | "
+            f"{fmt(low, 'seconds')} | {fmt(pandas, 'seconds')} | {fmt(pandas, 'peak_gb')} | {ratio(build, low)} | {ratio(pandas, build)} |"
+        )
+        for what, result in [("build csv", build), ("build parquet", build_parquet), ("floor", low), ("pandas", pandas)]:
+            if result and not result["ok"]:
+                details.append(f"- {name} {what}: {result['note']}")
+        details.append(f"- {name} slowest dbt nodes (s): " + ", ".join(f"{n} {t:.1f}" for n, t in slowest))
+        print(rows[-1], flush=True)
+
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB RAM, Python {platform.python_version()}"
+    report = "\n".join(
+        [
+            f"Machine: {machine}; run {time.strftime('%Y-%m-%d')}",
+            "",
+            "| order lines | dbt build CSV (s) | build peak (GB) | dbt build Parquet (s) | floor (s) | pandas (s) | pandas peak (GB) | build / floor | pandas / build |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            *rows,
+            "",
+            *details,
+        ]
+    )
+    (RESULTS / "latest.md").write_text(report + "\n")
+    print("\n" + report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
