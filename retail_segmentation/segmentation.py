@@ -49,7 +49,7 @@ class SegmentationConfig:
     n_init: int = 10
     fit_sample_size: int = 20_000
     agglomerative_sample_size: int = 10_000
-    silhouette_sample_size: int = 10_000
+    silhouette_sample_size: int = 5_000
     silhouette_tolerance: float = 0.01
 
     @classmethod
