@@ -72,6 +72,19 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
     return path
 
 
+def assert_lines_land(db: Path, cases: list[tuple]) -> None:
+    """cases[i] = (what the line was, expected reason or None for clean), for CSV line i + 2:
+    each line is in exactly one of the clean and quarantine models, with the expected reason."""
+    clean = {r[0] for r in query(db, "select source_line_number from staging.stg_sales__order_lines")}
+    refused = dict(query(db, "select source_line_number, quarantine_reason from staging.stg_sales__quarantined_order_lines"))
+    for i, (what, expected) in enumerate(cases):
+        line = i + 2
+        if expected is None:
+            assert line in clean and line not in refused, (line, what, refused.get(line))
+        else:
+            assert refused.get(line) == expected and line not in clean, (line, what, refused.get(line))
+
+
 @pytest.fixture(scope="session")
 def sample_warehouse(tmp_path_factory) -> Path:
     """The full build (dbt build: models, seeds, unit and data tests) on the embedded sample."""

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import ONLINE_RETAIL_HEADER, query, run_dbt, write_csv
+from conftest import ONLINE_RETAIL_HEADER, assert_lines_land, query, run_dbt, write_csv
 
 pytestmark = pytest.mark.dbt
 
@@ -41,14 +41,7 @@ def online_warehouse(tmp_path_factory):
 
 
 def test_every_line_lands_where_expected(online_warehouse):
-    clean = {r[0] for r in query(online_warehouse, "select source_line_number from staging.stg_sales__order_lines")}
-    refused = dict(query(online_warehouse, "select source_line_number, quarantine_reason from staging.stg_sales__quarantined_order_lines"))
-    for i, (row, expected) in enumerate(CASES):
-        line = i + 2
-        if expected is None:
-            assert line in clean and line not in refused, (line, row, refused.get(line))
-        else:
-            assert refused.get(line) == expected and line not in clean, (line, row, refused.get(line))
+    assert_lines_land(online_warehouse, CASES)
 
 
 def test_canonical_columns(online_warehouse):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import RETAIL_CHAIN_HEADER, query, run_dbt, write_csv
+from conftest import RETAIL_CHAIN_HEADER, assert_lines_land, query, run_dbt, write_csv
 
 pytestmark = pytest.mark.dbt
 
@@ -75,14 +75,7 @@ def quirks_warehouse(tmp_path_factory):
 
 def test_every_line_lands_where_expected(quirks_warehouse):
     db, _ = quirks_warehouse
-    clean = {r[0] for r in query(db, "select source_line_number from staging.stg_sales__order_lines")}
-    refused = dict(query(db, "select source_line_number, quarantine_reason from staging.stg_sales__quarantined_order_lines"))
-    for i, (overrides, expected) in enumerate(CASES):
-        line = i + 2
-        if expected is None:
-            assert line in clean and line not in refused, (line, overrides, refused.get(line))
-        else:
-            assert refused.get(line) == expected and line not in clean, (line, overrides, refused.get(line))
+    assert_lines_land(db, CASES)
 
 
 def test_base_line_is_parsed_and_priced(quirks_warehouse):
