@@ -24,7 +24,7 @@ def summarize(path: Path) -> str:
         lines = [f"warehouse: {path.resolve()} ({path.stat().st_size / 1e6:.1f} MB)"]
         for schema, name, kind in relations:
             rows = con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
-            lines.append(f"  {schema}.{name:<45} {kind:<5} {rows:>12,} rows")
+            lines.append(f"  {schema + '.' + name:<58} {kind:<5} {rows:>12,} rows")
         return "\n".join(lines)
     finally:
         con.close()
