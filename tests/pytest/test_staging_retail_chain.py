@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import duckdb
 import pytest
 
 from conftest import RETAIL_CHAIN_HEADER, assert_lines_land, query, run_dbt, write_csv
@@ -129,6 +130,29 @@ def test_quarantine_keeps_raw_values_and_all_reasons(quirks_warehouse):
     assert query(
         db, "select raw_unit_price from staging.stg_sales__quarantined_order_lines where quarantine_reason = 'non_numeric_money' order by 1"
     ) == [("1500.50",), ("N/A",)]
+
+
+def test_duplicate_names_the_line_it_repeats_and_the_hash_is_checked(quirks_warehouse, tmp_path):
+    db, path = quirks_warehouse
+    duplicate_line = 2 + next(i for i, (_, reason) in enumerate(CASES) if reason == "duplicate_line")
+    assert query(
+        db,
+        """select duplicate_of_order_line_id from staging.stg_sales__quarantined_order_lines
+           where source_line_number = ?""",
+        [duplicate_line],
+    ) == [(10_000_000_000 + 2,)]
+    # Duplicates are found by a hash of the raw values; the guard test compares the values
+    # themselves. Make line 2 differ from its "duplicate" and the guard must stop the build.
+    tampered = tmp_path / "tampered.duckdb"
+    tampered.write_bytes(db.read_bytes())
+    con = duckdb.connect(str(tampered))
+    con.execute("update staging.base_sales__order_lines set raw_unit_cost = '$1.00' where source_line_number = 2")
+    con.close()
+    result = run_dbt(
+        ["test", "--select", "assert_duplicate_lines_repeat_exactly"], tampered, {"raw_sales_path": str(path)}, expect_ok=False
+    )
+    assert not result.ok and "assert_duplicate_lines_repeat_exactly" in result.output
+    assert "Got 1 result" in result.output
 
 
 def test_month_first_exports(tmp_path):

@@ -22,6 +22,7 @@ final as (
         quarantine_reasons,
         source_file,
         source_line_number,
+        duplicate_of_order_line_id,
         {%- for header, name in layout %}
         raw_{{ name }}{{ "," if not loop.last }}
         {%- endfor %}

@@ -1,19 +1,41 @@
 -- grain: one row per raw order line, clean or not, of every file behind raw_sales_path
 --
--- The one scan of the raw data. Reads every file as text (read_raw_sales), parses it with the
+-- The one parse of the raw data. Reads every file as text (read_raw_sales), parses it with the
 -- layout's rules (parse_raw_sales_lines), and gives each line its reason codes. The clean model
 -- and the quarantine model are both filters of this table, so every raw line lands in exactly
--- one of them. The raw_ text columns are kept for quarantined lines only: clean lines have
--- their typed values, and not writing millions of raw strings twice saves a fifth of the build.
+-- one of them. The raw_ text columns are kept for quarantined lines (and the first line of each
+-- repeated group, which the duplicate check compares against): clean lines have their typed
+-- values, and not writing millions of raw strings twice saves a fifth of the build.
 {{ config(materialized='table') }}
 
 {%- set layout = raw_sales_layout() %}
+{%- set line_hash -%}
+    hash({% for header, name in layout %}raw_{{ name }}{{ ", " if not loop.last }}{% endfor %})
+{%- endset %}
 
 with
 
-raw_lines as (
+-- Not materialized: read twice (a hash-only pass, then the parse) instead of holding every raw
+-- line in memory or in the temp directory.
+raw_lines as not materialized (
 
     {{ read_raw_sales() }}
+
+),
+
+-- Duplicates, found cheaply: the 8-byte hashes of the raw values that occur on more than one
+-- line, with the first of those lines. The exact window this replaces (partition by every raw
+-- column) carried every parsed line through a sort and spilled 30 GB to disk at 100M lines.
+-- A hash match is a candidate; tests/assert_duplicate_lines_repeat_exactly.sql checks on every
+-- build that each line flagged duplicate_line has the raw values of the line it repeats.
+repeated_lines as (
+
+    select
+        {{ line_hash }} as line_hash,
+        min(source_file_index * 10000000000 + source_line_number) as first_order_line_id
+    from raw_lines
+    group by 1
+    having count(*) > 1
 
 ),
 
@@ -26,13 +48,15 @@ parsed as (
 duplicates_flagged as (
 
     select
-        *,
-        -- an exact repeat of an earlier line (every raw value equal); the first one stays
-        row_number() over (
-            partition by {% for header, name in layout %}raw_{{ name }}{{ ", " if not loop.last }}{% endfor %}
-            order by source_file_index, source_line_number
-        ) > 1 as is_duplicate_line
+        parsed.*,
+        repeated_lines.first_order_line_id,
+        coalesce(
+            source_file_index * 10000000000 + source_line_number > repeated_lines.first_order_line_id,
+            false
+        ) as is_duplicate_line
     from parsed
+    left join repeated_lines
+        on {{ line_hash }} = repeated_lines.line_hash
 
 ),
 
@@ -79,8 +103,11 @@ final as (
         source_file,
         source_file_index,
         source_line_number,
+        case when is_duplicate_line then first_order_line_id end as duplicate_of_order_line_id,
         {%- for header, name in layout %}
-        case when quarantine_reasons is not null then raw_{{ name }} end as raw_{{ name }}{{ "," if not loop.last }}
+        case
+            when quarantine_reasons is not null or first_order_line_id is not null then raw_{{ name }}
+        end as raw_{{ name }}{{ "," if not loop.last }}
         {%- endfor %}
     from checked
 
