@@ -135,3 +135,21 @@ def test_unknown_layout_is_a_clear_error(built_before):
     tmp, db = built_before
     result = run_dbt(["build", "--select", "staging"], db, {"raw_sales_format": "excel"}, expect_ok=False)
     assert "raw_sales_format 'excel' is not a known layout" in result.output
+
+
+def test_build_goes_on_after_a_query_spills_to_disk(tmp_path, monkeypatch):
+    """Large inputs spill to DUCKDB_TEMP_DIRECTORY. The temp directory is set once per database
+    (profile config_options): set per cursor, every node after the first spill failed with
+    'Cannot switch temporary directory' (seen at 100M lines; this memory limit forces it at 1M)."""
+    from retail_segmentation.generator import Config, generate
+
+    path = tmp_path / "sales.csv"
+    generate(Config(lines=1_000_000, customers=50_000, seed=5), path)
+    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "150MB")
+    result = run_dbt(
+        ["build", "--select", "base_sales__order_lines+1", "--exclude", "resource_type:unit_test"],
+        tmp_path / "retail.duckdb",
+        {"raw_sales_path": str(path)},
+    )
+    assert "Cannot switch temporary directory" not in result.output
+    assert query(tmp_path / "retail.duckdb", "select count(*) from staging.base_sales__order_lines") == [(1_000_000,)]
