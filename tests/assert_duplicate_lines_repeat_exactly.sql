@@ -8,7 +8,7 @@
 
 with
 
-order_lines as (
+order_lines as {{ not_materialized() }} (
 
     select * from {{ ref('base_sales__order_lines') }}
 

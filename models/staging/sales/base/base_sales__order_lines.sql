@@ -17,7 +17,7 @@ with
 
 -- Not materialized: read twice (a hash-only pass, then the parse) instead of holding every raw
 -- line in memory or in the temp directory.
-raw_lines as not materialized (
+raw_lines as {{ not_materialized() }} (
 
     {{ read_raw_sales() }}
 
