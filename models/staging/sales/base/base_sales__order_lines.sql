@@ -15,17 +15,12 @@
 
 with
 
--- Not materialized: read twice (a hash-only pass, then the parse) instead of holding every raw
--- line in memory or in the temp directory.
-raw_lines as {{ not_materialized() }} (
-
-    {{ read_raw_sales() }}
-
-),
-
--- Duplicates, found cheaply: the 8-byte hashes of the raw values that occur on more than one
--- line, with the first of those lines. The exact window this replaces (partition by every raw
--- column) carried every parsed line through a sort and spilled 30 GB to disk at 100M lines.
+-- Duplicates, found cheaply in a first read of the raw files that only hashes each line: the
+-- 8-byte hashes of the raw values that occur on more than one line, with the first of those
+-- lines. The exact window this replaces (partition by every raw column) carried every parsed
+-- line through a sort and spilled 30 GB to disk at 100M lines. The two reads are separate
+-- subqueries on purpose: one CTE read twice would be materialized (every raw line held in
+-- memory or the temp directory; DuckDB does not inline a CTE with a window function).
 -- A hash match is a candidate; tests/assert_duplicate_lines_repeat_exactly.sql checks on every
 -- build that each line flagged duplicate_line has the raw values of the line it repeats.
 repeated_lines as (
@@ -33,9 +28,17 @@ repeated_lines as (
     select
         {{ line_hash }} as line_hash,
         min(source_file_index * 10000000000 + source_line_number) as first_order_line_id
-    from raw_lines
+    from (
+        {{ read_raw_sales() }}
+    ) as hashed_lines
     group by 1
     having count(*) > 1
+
+),
+
+raw_lines as (
+
+    {{ read_raw_sales() }}
 
 ),
 
