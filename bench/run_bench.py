@@ -49,7 +49,8 @@ def measured(cmd: list[str], env: dict | None = None, timeout: int = 4 * 3600, m
     seconds, peak_kb = float(fields[0]), int(fields[1])
     ok = proc.returncode == 0
     tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
-    return {"ok": ok, "seconds": seconds, "peak_gb": peak_kb / 1024 / 1024, "note": "" if ok else " | ".join(tail)[-300:]}
+    note = "" if ok else f"exit {proc.returncode}: " + " | ".join(tail)[-300:]
+    return {"ok": ok, "seconds": seconds, "peak_gb": peak_kb / 1024 / 1024, "note": note}
 
 
 def ensure_data(lines: int) -> tuple[Path, Path, Path]:
@@ -103,7 +104,7 @@ def fmt(result: dict | None, what: str) -> str:
     if result is None:
         return "not run"
     if not result["ok"]:
-        return "failed"
+        return f"failed after {result['seconds']:.0f} s" if what == "seconds" else "failed"
     return f"{result[what]:.1f}" if what == "seconds" else f"{result[what]:.2f}"
 
 
