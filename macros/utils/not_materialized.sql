@@ -1,8 +1,8 @@
 {#-
     `with orders as {{ not_materialized() }} (...)`: read this CTE where it is used instead of
-    holding a copy. DuckDB (since 1.3) materializes every CTE referenced more than once; for a
-    CTE that only selects a big table that is a full copy of it (at 100M lines, a 100M-row copy
-    spilled to disk). Other warehouses inline CTEs already and may not know the keyword: empty.
+    holding a copy. DuckDB 2.0 materializes a CTE referenced more than once; for a CTE that only
+    selects a big table that is a full copy of it (at 100M lines, a 100M-row copy spilled to
+    disk). Other engines may not know the keyword: there it renders nothing.
 -#}
 {% macro not_materialized() -%}
     {{ return(adapter.dispatch('not_materialized')()) }}

@@ -12,6 +12,7 @@
 {%- set line_hash -%}
     hash({% for header, name in layout %}raw_{{ name }}{{ ", " if not loop.last }}{% endfor %})
 {%- endset %}
+{%- set line_id = 'source_file_index * 10000000000 + source_line_number' %}
 
 with
 
@@ -27,7 +28,7 @@ repeated_lines as (
 
     select
         {{ line_hash }} as line_hash,
-        min(source_file_index * 10000000000 + source_line_number) as first_order_line_id
+        min({{ line_id }}) as first_order_line_id
     from (
         {{ read_raw_sales() }}
     ) as hashed_lines
@@ -54,7 +55,7 @@ duplicates_flagged as (
         parsed.*,
         repeated_lines.first_order_line_id,
         coalesce(
-            source_file_index * 10000000000 + source_line_number > repeated_lines.first_order_line_id,
+            {{ line_id }} > repeated_lines.first_order_line_id,
             false
         ) as is_duplicate_line
     from parsed
@@ -78,7 +79,7 @@ checked as (
 final as (
 
     select
-        cast(source_file_index * 10000000000 + source_line_number as bigint) as order_line_id,
+        cast({{ line_id }} as bigint) as order_line_id,
         order_id,
         customer_id,
         store_id,
