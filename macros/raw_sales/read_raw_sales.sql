@@ -10,10 +10,20 @@
 {%- endmacro %}
 
 
-{#- The table function that reads one raw file, every column as text. -#}
-{% macro raw_file_reader(file) -%}
+{#-
+    Are the raw sales files Parquet? Decided from raw_sales_path (a file or a glob) by extension,
+    so it is known when dbt parses the project (base_sales__raw_lines picks its materialization
+    from it). A glob that does not end in .parquet is read file by file as CSV or Parquet.
+-#}
+{% macro raw_sales_are_parquet() -%}
+    {{ return(is_parquet_path(var('raw_sales_path'))) }}
+{%- endmacro %}
+
+
+{#- The table function that reads one raw file, every column as text (Parquet: typed, with file_row_number when asked). -#}
+{% macro raw_file_reader(file, row_numbers=false) -%}
     {%- if is_parquet_path(file) -%}
-        read_parquet({{ sql_string(file) }}, file_row_number = true)
+        read_parquet({{ sql_string(file) }}{{ ", file_row_number = true" if row_numbers }})
     {%- else -%}
         read_csv({{ sql_string(file) }}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')
     {%- endif -%}
@@ -72,27 +82,30 @@
 
 
 {#-
-    Every raw line of every file, one scan: the layout's columns as text named raw_<name>,
-    plus where the line came from. source_line_number is the line in the file for CSV
-    (the header is line 1, so the first data row is line 2) and the 1-based row for Parquet.
-    Rows keep file order: row_number() over () runs as a streaming window over the ordered scan.
+    Every raw line of every file, one scan, in file order: the layout's columns as text named
+    raw_<name>, the file it came from (source_file, and source_file_index, its 1-based position
+    in name order) and first_line_number, the line number of the file's first data row (2 for
+    CSV, where the header is line 1; 1 for Parquet rows).
+    Only Parquet files can say which row a row is (file_row_number) without slowing the scan:
+    with parquet_row_numbers, each row gets source_line_number. CSV lines get none here:
+    numbering in the scan (row_number() over ()) made the whole parse single-threaded; stored as
+    a table in this order (base_sales__raw_lines), each line's rowid gives its number instead.
 -#}
-{% macro read_raw_sales() %}
+{% macro read_raw_sales(parquet_row_numbers=false) %}
     {%- set layout = raw_sales_layout() -%}
     {%- set files = raw_sales_files() -%}
     {%- for file in files %}
     select
         cast({{ sql_string(file) }} as {{ dbt.type_string() }}) as source_file,
         cast({{ loop.index }} as bigint) as source_file_index,
-        {%- if is_parquet_path(file) %}
+        cast({{ 1 if is_parquet_path(file) else 2 }} as integer) as first_line_number,
+        {%- if parquet_row_numbers %}
         cast(file_row_number + 1 as bigint) as source_line_number,
-        {%- else %}
-        cast(row_number() over () + 1 as bigint) as source_line_number,
         {%- endif %}
         {%- for header, name in layout %}
         cast({{ adapter.quote(header) }} as {{ dbt.type_string() }}) as raw_{{ name }}{{ "," if not loop.last }}
         {%- endfor %}
-    from {{ raw_file_reader(file) }}
+    from {{ raw_file_reader(file, row_numbers=parquet_row_numbers) }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {% endmacro %}

@@ -76,7 +76,8 @@ def test_glob_numbers_lines_per_file(tmp_path):
 
 
 def test_line_numbers_follow_file_order_in_a_large_file(tmp_path):
-    """Line numbers come from a streaming row_number over a parallel scan: check it keeps file order."""
+    """Line numbers come from the rowids of base_sales__raw_lines, written by a parallel scan:
+    check that the table keeps file order (each line's number matches its OrderNumber)."""
     n = 300_000
     with open(tmp_path / "big.csv", "w") as handle:
         handle.write(",".join(f'"{c}"' if " " in c else c for c in RETAIL_CHAIN_HEADER) + "\n")
@@ -84,7 +85,7 @@ def test_line_numbers_follow_file_order_in_a_large_file(tmp_path):
         for i in range(n):
             handle.write(f"SO - {i + 2}," + tail)
     db = tmp_path / "retail.duckdb"
-    run_dbt(["run", "--select", "base_sales__order_lines"], db, {"raw_sales_path": str(tmp_path / "big.csv")})
+    run_dbt(["run", "--select", "+base_sales__order_lines"], db, {"raw_sales_path": str(tmp_path / "big.csv")})
     assert query(
         db, "select count(*), count(*) filter (where order_id = 'SO - ' || cast(source_line_number as varchar)) from staging.base_sales__order_lines"
     ) == [(n, n)]
@@ -147,9 +148,27 @@ def test_build_goes_on_after_a_query_spills_to_disk(tmp_path, monkeypatch):
     generate(Config(lines=1_000_000, customers=50_000, seed=5), path)
     monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "150MB")
     result = run_dbt(
-        ["build", "--select", "base_sales__order_lines+1", "--exclude", "resource_type:unit_test"],
+        ["build", "--select", "+base_sales__order_lines+1", "--exclude", "resource_type:unit_test"],
         tmp_path / "retail.duckdb",
         {"raw_sales_path": str(path)},
     )
     assert "Cannot switch temporary directory" not in result.output
     assert query(tmp_path / "retail.duckdb", "select count(*) from staging.base_sales__order_lines") == [(1_000_000,)]
+
+
+def test_parquet_rows_are_numbered_alike_alone_and_beside_csv(tmp_path):
+    """A .parquet path is read through a view (rows numbered by file_row_number); a glob that also
+    matches CSV goes through the table (numbered by rowid). The Parquet rows get the same numbers."""
+    (tmp_path / "in").mkdir()
+    write_csv(tmp_path / "in" / "a.csv", RETAIL_CHAIN_HEADER, rows(3))
+    parquet = tmp_path / "in" / "b.parquet"
+    pq.write_table(pa.table({h: [r[i] for r in rows(5, start=10)] for i, h in enumerate(RETAIL_CHAIN_HEADER)}), parquet)
+    numbered = "select source_line_number, order_id from staging.stg_sales__order_lines where source_file like '%.parquet' order by 1"
+    alone, mixed = tmp_path / "alone.duckdb", tmp_path / "mixed.duckdb"
+    run_dbt(["run", "--select", "+stg_sales__order_lines"], alone, {"raw_sales_path": str(parquet)})
+    run_dbt(["run", "--select", "+stg_sales__order_lines"], mixed, {"raw_sales_path": str(tmp_path / "in" / "*")})
+    expected = [(i + 1, f"SO - {10 + i}") for i in range(5)]
+    assert query(alone, numbered) == expected
+    assert query(mixed, numbered) == expected
+    assert query(alone, "select table_type from information_schema.tables where table_name = 'base_sales__raw_lines'") == [("VIEW",)]
+    assert query(mixed, "select table_type from information_schema.tables where table_name = 'base_sales__raw_lines'") == [("BASE TABLE",)]

@@ -1,11 +1,11 @@
 -- grain: one row per raw order line, clean or not, of every file behind raw_sales_path
 --
--- The one parse of the raw data. Reads every file as text (read_raw_sales), parses it with the
--- layout's rules (parse_raw_sales_lines), and gives each line its reason codes. The clean model
--- and the quarantine model are both filters of this table, so every raw line lands in exactly
--- one of them. The raw_ text columns are kept for quarantined lines (and the first line of each
--- repeated group, which the duplicate check compares against): clean lines have their typed
--- values, and not writing millions of raw strings twice saves a fifth of the build.
+-- The one parse of the raw data. Numbers the raw lines of base_sales__raw_lines, parses them
+-- with the layout's rules (parse_raw_sales_lines), and gives each line its reason codes. The
+-- clean model and the quarantine model are both filters of this table, so every raw line lands
+-- in exactly one of them. The raw_ text columns are kept for quarantined lines (and the first
+-- line of each repeated group, which the duplicate check compares against): clean lines have
+-- their typed values, and not writing millions of raw strings twice saves a fifth of the build.
 {{ config(materialized='table') }}
 
 {%- set layout = raw_sales_layout() %}
@@ -13,15 +13,37 @@
     hash({% for header, name in layout %}raw_{{ name }}{{ ", " if not loop.last }}{% endfor %})
 {%- endset %}
 {%- set line_id = 'source_file_index * 10000000000 + source_line_number' %}
+{#-
+    The raw lines with their line numbers. Parquet rows come numbered (see base_sales__raw_lines).
+    CSV lines are held by base_sales__raw_lines in file order at consecutive rowids, so a line's
+    number is its rowid's distance from the file's first rowid plus the file's first_line_number.
+    rowid is DuckDB's; another engine needs its own row position here. Read twice below, as two
+    subqueries: one CTE read twice is materialized (every raw line copied to memory or disk).
+#}
+{%- set numbered_raw_lines %}
+    {%- if raw_sales_are_parquet() %}
+        select * from {{ ref('base_sales__raw_lines') }}
+    {%- else %}
+        select
+            raw_lines.*,
+            cast(raw_lines.rowid - file_starts.first_rowid + raw_lines.first_line_number as bigint)
+                as source_line_number
+        from {{ ref('base_sales__raw_lines') }} as raw_lines
+        inner join (
+            select source_file_index, min(rowid) as first_rowid
+            from {{ ref('base_sales__raw_lines') }}
+            group by source_file_index
+        ) as file_starts
+            on raw_lines.source_file_index = file_starts.source_file_index
+    {%- endif %}
+{%- endset %}
 
 with
 
--- Duplicates, found cheaply in a first read of the raw files that only hashes each line: the
+-- Duplicates, found cheaply in a first read of the raw lines that only hashes each line: the
 -- 8-byte hashes of the raw values that occur on more than one line, with the first of those
 -- lines. The exact window this replaces (partition by every raw column) carried every parsed
--- line through a sort and spilled 30 GB to disk at 100M lines. The two reads are separate
--- subqueries on purpose: one CTE read twice would be materialized (every raw line held in
--- memory or the temp directory; DuckDB does not inline a CTE with a window function).
+-- line through a sort and spilled 30 GB to disk at 100M lines.
 -- A hash match is a candidate; tests/assert_duplicate_lines_repeat_exactly.sql checks on every
 -- build that each line flagged duplicate_line has the raw values of the line it repeats.
 repeated_lines as (
@@ -30,7 +52,7 @@ repeated_lines as (
         {{ line_hash }} as line_hash,
         min({{ line_id }}) as first_order_line_id
     from (
-        {{ read_raw_sales() }}
+        {{ numbered_raw_lines }}
     ) as hashed_lines
     group by 1
     having count(*) > 1
@@ -39,7 +61,7 @@ repeated_lines as (
 
 raw_lines as (
 
-    {{ read_raw_sales() }}
+    {{ numbered_raw_lines }}
 
 ),
 
