@@ -42,7 +42,14 @@ raw_counts as (
     {%- else %}
     select
         source_file,
-        case when first_line = {{ 1 if is_parquet_path(files[0]) else 2 }} then last_line - first_line + 1 end as raw_lines
+        case
+            when first_line = case source_file
+                {%- for file in files %}
+                when {{ sql_string(file) }} then {{ raw_first_line_number(file) }}
+                {%- endfor %}
+            end
+                then last_line - first_line + 1
+        end as raw_lines
     from base_lines
     {%- endif %}
 

@@ -10,6 +10,12 @@
 {%- endmacro %}
 
 
+{#- The line number of a raw file's first data row: 2 in a CSV (line 1 is the header), 1 in Parquet. -#}
+{% macro raw_first_line_number(file) -%}
+    {{ return(1 if is_parquet_path(file) else 2) }}
+{%- endmacro %}
+
+
 {#-
     Are the raw sales files Parquet? Decided from raw_sales_path (a file or a glob) by extension,
     so it is known when dbt parses the project (base_sales__raw_lines picks its materialization
@@ -98,7 +104,7 @@
     select
         cast({{ sql_string(file) }} as {{ dbt.type_string() }}) as source_file,
         cast({{ loop.index }} as bigint) as source_file_index,
-        cast({{ 1 if is_parquet_path(file) else 2 }} as integer) as first_line_number,
+        cast({{ raw_first_line_number(file) }} as integer) as first_line_number,
         {%- if parquet_row_numbers %}
         cast(file_row_number + 1 as bigint) as source_line_number,
         {%- endif %}

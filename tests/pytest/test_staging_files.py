@@ -166,9 +166,11 @@ def test_parquet_rows_are_numbered_alike_alone_and_beside_csv(tmp_path):
     numbered = "select source_line_number, order_id from staging.stg_sales__order_lines where source_file like '%.parquet' order by 1"
     alone, mixed = tmp_path / "alone.duckdb", tmp_path / "mixed.duckdb"
     run_dbt(["run", "--select", "+stg_sales__order_lines"], alone, {"raw_sales_path": str(parquet)})
-    run_dbt(["run", "--select", "+stg_sales__order_lines"], mixed, {"raw_sales_path": str(tmp_path / "in" / "*")})
+    run_dbt(["run", "--select", "staging"], mixed, {"raw_sales_path": str(tmp_path / "in" / "*")})
     expected = [(i + 1, f"SO - {10 + i}") for i in range(5)]
     assert query(alone, numbered) == expected
     assert query(mixed, numbered) == expected
+    # the dense line-number accounting (used above raw_recount_max_mb) knows each file's first line
+    run_dbt(["test", "--select", "assert_every_raw_row_accounted_for"], mixed, {"raw_sales_path": str(tmp_path / "in" / "*"), "raw_recount_max_mb": 0})
     assert query(alone, "select table_type from information_schema.tables where table_name = 'base_sales__raw_lines'") == [("VIEW",)]
     assert query(mixed, "select table_type from information_schema.tables where table_name = 'base_sales__raw_lines'") == [("BASE TABLE",)]
