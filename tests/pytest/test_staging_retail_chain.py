@@ -143,16 +143,25 @@ def test_duplicate_names_the_line_it_repeats_and_the_hash_is_checked(quirks_ware
     ) == [(10_000_000_000 + 2,)]
     # Duplicates are found by a hash of the raw values; the guard test compares the values
     # themselves. Make line 2 differ from its "duplicate" and the guard must stop the build.
-    tampered = tmp_path / "tampered.duckdb"
-    tampered.write_bytes(db.read_bytes())
-    con = duckdb.connect(str(tampered))
-    con.execute("update staging.base_sales__order_lines set raw_unit_cost = '$1.00' where source_line_number = 2")
-    con.close()
-    result = run_dbt(
-        ["test", "--select", "assert_duplicate_lines_repeat_exactly"], tampered, {"raw_sales_path": str(path)}, expect_ok=False
-    )
-    assert not result.ok and "assert_duplicate_lines_repeat_exactly" in result.output
-    assert "Got 1 result" in result.output
+    # raw_values holds the fields in the layout's order: the 15th is Unit Cost. The guard must
+    # also stop the build if the raw values were not kept at all (two NULLs are not distinct).
+    tamperings = {
+        "a different unit cost on line 2": "update staging.base_sales__order_lines "
+        "set raw_values = list_concat(raw_values[1:14], ['$1.00'], raw_values[16:]) where source_line_number = 2",
+        "no raw values kept on either line": "update staging.base_sales__order_lines "
+        f"set raw_values = null where source_line_number in (2, {duplicate_line})",
+    }
+    for name, update in tamperings.items():
+        tampered = tmp_path / "tampered.duckdb"
+        tampered.write_bytes(db.read_bytes())
+        con = duckdb.connect(str(tampered))
+        con.execute(update)
+        con.close()
+        result = run_dbt(
+            ["test", "--select", "assert_duplicate_lines_repeat_exactly"], tampered, {"raw_sales_path": str(path)}, expect_ok=False
+        )
+        assert not result.ok and "assert_duplicate_lines_repeat_exactly" in result.output, name
+        assert "Got 1 result" in result.output, name
 
 
 def test_month_first_exports(tmp_path):

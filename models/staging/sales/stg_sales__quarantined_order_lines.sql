@@ -24,7 +24,7 @@ final as (
         source_line_number,
         duplicate_of_order_line_id,
         {%- for header, name in layout %}
-        raw_{{ name }}{{ "," if not loop.last }}
+        raw_values[{{ loop.index }}] as raw_{{ name }}{{ "," if not loop.last }}
         {%- endfor %}
     from order_lines
     where quarantine_reasons is not null

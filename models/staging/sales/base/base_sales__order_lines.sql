@@ -3,9 +3,11 @@
 -- The one parse of the raw data. Numbers the raw lines of base_sales__raw_lines, parses them
 -- with the layout's rules (parse_raw_sales_lines), and gives each line its reason codes. The
 -- clean model and the quarantine model are both filters of this table, so every raw line lands
--- in exactly one of them. The raw_ text columns are kept for quarantined lines (and the first
--- line of each repeated group, which the duplicate check compares against): clean lines have
--- their typed values, and not writing millions of raw strings twice saves a fifth of the build.
+-- in exactly one of them. The raw text of a line (raw_values: its fields in the layout's order,
+-- see raw_sales_layout) is kept for quarantined lines and the first line of each repeated group,
+-- which the duplicate check compares against; clean lines have their typed values. One list
+-- column, NULL on most lines: sixteen mostly-NULL text columns cost 3.2 s of writing this table
+-- at 10M lines, the list 0.3 s (the whole write 13.4 s -> 11.4 s).
 {{ config(materialized='table') }}
 
 {%- set layout = raw_sales_layout() %}
@@ -130,11 +132,11 @@ final as (
         source_file_index,
         source_line_number,
         case when is_duplicate_line then first_order_line_id end as duplicate_of_order_line_id,
-        {%- for header, name in layout %}
         case
-            when quarantine_reasons is not null or first_order_line_id is not null then raw_{{ name }}
-        end as raw_{{ name }}{{ "," if not loop.last }}
-        {%- endfor %}
+            when quarantine_reasons is not null or first_order_line_id is not null then [
+                {%- for header, name in layout %}raw_{{ name }}{{ ", " if not loop.last }}{% endfor -%}
+            ]
+        end as raw_values
     from checked
 
 )
