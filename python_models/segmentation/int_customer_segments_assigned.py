@@ -6,7 +6,8 @@ from retail_segmentation.segmentation import assign_from_parameters
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    features = dbt.ref("int_customer_segment_features").df()
+    # ordered here, so assign_from_parameters need not sort (see prepare_features)
+    features = dbt.ref("int_customer_segment_features").order("customer_id").df()
     fitted = dbt.ref("int_segment_model_fitted").df()
     parameters = fitted[fitted["parameter_type"].isin(["transform", "centroid"])]
     return assign_from_parameters(features, parameters)

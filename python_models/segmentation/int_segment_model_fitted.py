@@ -28,7 +28,8 @@ def model(dbt, session):
         fit_sample_size=dbt.config.get("segmentation_fit_sample_size"),
         silhouette_sample_size=dbt.config.get("segmentation_silhouette_sample_size"),
     )
-    features = dbt.ref("int_customer_segment_features").df()
+    # ordered here, so fit_segmentation need not sort (see prepare_features)
+    features = dbt.ref("int_customer_segment_features").order("customer_id").df()
     seg = fit_segmentation(features, cfg)
     candidates = seg.selection.assign(parameter_type="k_candidate")
     return pd.concat([parameters_table(seg), candidates], ignore_index=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.cluster import KMeans
 
 from retail_segmentation import segmentation as sg
 from retail_segmentation.segmentation import SegmentationConfig
@@ -111,6 +112,20 @@ def test_same_input_same_assignment_and_names_whatever_the_row_order():
     shuffled = frame.sample(frac=1, random_state=9)
     second = sg.assign_from_parameters(shuffled, sg.parameters_table(sg.fit_segmentation(shuffled, cfg)))
     pd.testing.assert_frame_equal(first.reset_index(drop=True), second.reset_index(drop=True))
+
+
+def test_the_chosen_k_is_fitted_once_and_its_centroids_are_those_of_a_fit_on_the_sample():
+    # fit_segmentation keeps the centroids it fitted while choosing k; they must be what one
+    # fit of that k on the same sample gives (a changed sample or seed would make them differ)
+    frame = customers(3000, seed=5)
+    cfg = SegmentationConfig(k_min=2, k_max=5, fit_sample_size=1000)
+    seg = sg.fit_segmentation(frame, cfg)
+    usable = sg.prepare_features(frame, cfg.features)
+    x = sg.fit_transform(usable, cfg).apply(usable)
+    fit_x = x[sg.sample_rows(len(x), cfg.fit_sample_size, cfg.random_state)]
+    refit = KMeans(n_clusters=seg.chosen_k, n_init=cfg.n_init, random_state=cfg.random_state).fit(fit_x).cluster_centers_
+    # fit_segmentation numbers the clusters by value: compare the centroids as sets of rows
+    np.testing.assert_array_equal(seg.centroids[np.lexsort(seg.centroids.T)], refit[np.lexsort(refit.T)])
 
 
 def test_clusters_are_numbered_by_value_and_recover_the_groups():
