@@ -1,71 +1,116 @@
--- Nothing lost: for every raw file, the lines in the file equal the clean lines plus the
--- quarantined lines. Returns the files where they differ.
+-- Nothing lost: every line of every raw file ends in exactly one place. Returns the files
+-- where that is not so.
 --
--- Lines in the file are counted straight from the file (an independent read, not through
--- staging) while the raw input is at most raw_recount_max_mb. Above that, re-reading 100M lines
--- would cost as much as the build's own scan, so the count comes from the line numbers the scan
--- gave: they start at the first data line and are unique (order_line_id's unique test), so
--- count = last - first + 1 proves no line between them was skipped.
+-- 1. The one read kept every line: the physical lines of base_sales__raw_lines equal a recount
+--    straight from the file (an independent read), while the raw input is at most
+--    raw_recount_max_mb (above, re-reading 100M lines would cost as much as the build's own
+--    read). Spreadsheets are not recounted: their one read is the only one there is.
+-- 2. Every line read is a line up to the header (a sep= line, the header), a blank line, or a
+--    line of exactly one record, clean or quarantined: lines = lines through the header +
+--    blank lines outside records + the lines the records span.
 
-{%- set files = raw_sales_files() %}
+{%- set files = raw_input_file_list(source('raw_sales', 'order_line_files'), 'raw_sales_path') %}
+{%- set csv_paths = files | selectattr('kind', 'equalto', 'csv') | map(attribute='path') | list %}
+{%- set parquet_paths = files | selectattr('kind', 'equalto', 'parquet') | map(attribute='path') | list %}
 {%- set total_mb = 0 %}
 {%- if execute %}
-    {%- set sizes = run_query("select coalesce(sum(size), 0) from read_blob([" ~ files | map('tojson') | join(', ') | replace('"', "'") ~ "])") %}
+    {%- set sizes = run_query("select coalesce(sum(size), 0) from read_blob(" ~ sql_list(files | map(attribute='path') | list) ~ ")") %}
     {%- set total_mb = sizes.columns[0].values()[0] / 1000000 %}
 {%- endif %}
 {%- set recount = total_mb <= var('raw_recount_max_mb') %}
 
 with
 
-base_lines as (
+files as (
+
+    select * from {{ ref('base_sales__raw_files') }}
+
+),
+
+order_lines as (
+
+    select * from {{ ref('base_sales__order_lines') }}
+
+),
+
+recounted as (
+
+    {%- if recount and csv_paths %}
+    select filename as source_file, count(*) as recounted_lines
+    from {{ csv_lines_reader(csv_paths, var('raw_encoding')) }}
+    group by filename
+    {%- else %}
+    select cast(null as varchar) as source_file, cast(null as bigint) as recounted_lines
+    where false
+    {%- endif %}
+    {%- for path in parquet_paths if recount %}
+    union all
+    -- and the header row the raw lines give a Parquet file
+    select {{ sql_string(path) }}, count(*) + 1 from read_parquet({{ sql_string(path) }})
+    {%- endfor %}
+
+),
+
+-- lines inside records that span several lines (a quoted field holding line breaks)
+lines_within_records as (
 
     select
         source_file,
-        count(*) as base_lines,
-        min(source_line_number) as first_line,
-        max(source_line_number) as last_line
-    from {{ ref('base_sales__order_lines') }}
+        unnest(range(source_line_number, source_line_number + source_line_count)) as source_line_number
+    from order_lines
+    where source_line_count > 1
+
+),
+
+blank_lines_outside_records as (
+
+    select
+        numbered_lines.source_file,
+        count(*) as blank_lines
+    from (
+        select
+            raw_lines.source_file,
+            {{ raw_line_number('raw_lines', 'files.first_rowid') }} as source_line_number,
+            raw_lines.line,
+            raw_lines.fields,
+            files.header_line_number,
+            files.delimiter
+        from {{ ref('base_sales__raw_lines') }} as raw_lines
+        inner join files on raw_lines.source_file = files.source_file
+    ) as numbered_lines
+    anti join lines_within_records
+        on numbered_lines.source_file = lines_within_records.source_file
+        and numbered_lines.source_line_number = lines_within_records.source_line_number
+    where numbered_lines.source_line_number > numbered_lines.header_line_number
+        and numbered_lines.fields is null
+        and {{ is_blank_line('numbered_lines.line', 'numbered_lines.delimiter') }}
+    group by numbered_lines.source_file
+
+),
+
+record_lines as (
+
+    select
+        source_file,
+        sum(source_line_count) as record_lines,
+        count(*) filter (where quarantine_reasons is null) as clean_records,
+        count(*) filter (where quarantine_reasons is not null) as quarantined_records
+    from order_lines
     group by source_file
 
 ),
 
-raw_counts as (
+clean_lines as (
 
-    {%- if recount %}
-    {%- for file in files %}
-    select
-        cast({{ sql_string(file) }} as {{ dbt.type_string() }}) as source_file,
-        count(*) as raw_lines
-    from {{ raw_file_reader(file) }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-    {%- else %}
-    select
-        source_file,
-        case
-            when first_line = case source_file
-                {%- for file in files %}
-                when {{ sql_string(file) }} then {{ raw_first_line_number(file) }}
-                {%- endfor %}
-            end
-                then last_line - first_line + 1
-        end as raw_lines
-    from base_lines
-    {%- endif %}
-
-),
-
-clean_counts as (
-
-    select source_file, count(*) as clean_lines
+    select source_file, count(*) as clean_records
     from {{ ref('stg_sales__order_lines') }}
     group by source_file
 
 ),
 
-quarantined_counts as (
+quarantined_lines as (
 
-    select source_file, count(*) as quarantined_lines
+    select source_file, count(*) as quarantined_records
     from {{ ref('stg_sales__quarantined_order_lines') }}
     group by source_file
 
@@ -74,20 +119,26 @@ quarantined_counts as (
 compared as (
 
     select
-        raw_counts.source_file,
-        raw_counts.raw_lines,
-        base_lines.base_lines,
-        coalesce(clean_counts.clean_lines, 0) as clean_lines,
-        coalesce(quarantined_counts.quarantined_lines, 0) as quarantined_lines
-    from raw_counts
-    left join base_lines on raw_counts.source_file = base_lines.source_file
-    left join clean_counts on raw_counts.source_file = clean_counts.source_file
-    left join quarantined_counts on raw_counts.source_file = quarantined_counts.source_file
+        files.source_file,
+        files.physical_lines,
+        recounted.recounted_lines,
+        files.lines_through_header,
+        coalesce(blank_lines_outside_records.blank_lines, 0) as blank_lines,
+        coalesce(record_lines.record_lines, 0) as record_lines,
+        coalesce(clean_lines.clean_records, 0) as clean_records,
+        coalesce(quarantined_lines.quarantined_records, 0) as quarantined_records,
+        coalesce(record_lines.clean_records, 0) + coalesce(record_lines.quarantined_records, 0) as records
+    from files
+    left join recounted on files.source_file = recounted.source_file
+    left join blank_lines_outside_records on files.source_file = blank_lines_outside_records.source_file
+    left join record_lines on files.source_file = record_lines.source_file
+    left join clean_lines on files.source_file = clean_lines.source_file
+    left join quarantined_lines on files.source_file = quarantined_lines.source_file
 
 )
 
 select *
 from compared
-where raw_lines is null
-    or raw_lines <> clean_lines + quarantined_lines
-    or raw_lines <> base_lines
+where recounted_lines <> physical_lines
+    or physical_lines <> lines_through_header + blank_lines + record_lines
+    or records <> clean_records + quarantined_records

@@ -1,7 +1,9 @@
 {#-
-    Parsing raw text into typed values. Each returns NULL for text it cannot parse, so the
-    caller can quarantine the line with a reason. Dialect-specific bodies are dispatched:
-    the duckdb__ versions are the ones this project runs; other warehouses add theirs.
+    Parsing raw text into typed values. Each returns NULL for text it cannot read with
+    certainty, so the caller quarantines the line with a reason; nothing is guessed. Where a
+    value's meaning depends on its file (the decimal separator, the order of day and month),
+    the file's convention is an argument: a column of base_sales__raw_files, decided per file.
+    Dialect-specific bodies are dispatched: the duckdb__ versions are the ones this project runs.
 -#}
 
 {#- Text with surrounding blanks removed; empty text is NULL. -#}
@@ -24,63 +26,128 @@
 {%- endmacro %}
 
 
-{#- Money as spreadsheets export it: "$1,001.18", "1,001.18" or 1001.18 -#}
-{% macro parse_raw_money(expr) -%}
-    {{ return(adapter.dispatch('parse_raw_money')(expr)) }}
-{%- endmacro %}
-
-{% macro duckdb__parse_raw_money(expr) -%}
-    try_cast(replace(replace(trim({{ expr }}), '$', ''), ',', '') as decimal(18, 4))
-{%- endmacro %}
-
-
-{#- A number (quantity, discount); NULL when not numeric -#}
-{% macro parse_raw_number(expr) -%}
-    {{ return(adapter.dispatch('parse_raw_number')(expr)) }}
-{%- endmacro %}
-
-{% macro duckdb__parse_raw_number(expr) -%}
-    try_cast(trim({{ expr }}) as decimal(18, 4))
+{#-
+    How a number is written under each decimal separator, as a regular expression: an optional
+    minus and currency sign ($, €, £) before, digits with thousands separators only in groups of
+    three, at most one decimal separator, an optional currency sign after (and, for a discount,
+    a percent sign). '.': 1,001.18 or 1001.18; ',': 1.001,18, 1 001,18 or 1001,18. Anything
+    else ((5.00), 1e3, NaN, 1.001,18 in a dot file) is not a number of that file.
+-#}
+{% macro number_pattern(decimal_separator, allow_percent=false) -%}
+    {%- set before = " *(?:-[$€£]? ?|[$€£] ?-?)?" -%}
+    {%- set after = "(?: ?[$€£])?" ~ ("%?" if allow_percent else "") ~ " *" -%}
+    {%- if decimal_separator == '.' -%}
+        {%- set digits = "(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:[.][0-9]+)?" -%}
+    {%- else -%}
+        {%- set digits = "(?:[0-9]{1,3}(?:[.][0-9]{3})+|[0-9]{1,3}(?:[  ][0-9]{3})+|[0-9]+)(?:,[0-9]+)?" -%}
+    {%- endif -%}
+    {{ before ~ digits ~ after }}
 {%- endmacro %}
 
 
 {#-
-    A date as the retail_chain export writes it: d/m/yy, dd/mm/yy, d/m/yyyy or dd/mm/yyyy
-    (mixed in one file; m/d/... when date_order is 'mdy'), or ISO yyyy-mm-dd (with a time part
-    when a Parquet file carries typed timestamps). Two-digit years are 20yy; other years below
-    1000 are not dates.
+    A number written under the file's decimal separator (`decimal_separator`, a SQL expression
+    giving '.' or ','), as DECIMAL(18, 4); NULL when the text is not written that way, or the
+    number does not fit. With allow_percent, 5% is 0.05.
 -#}
-{% macro parse_raw_date(expr, date_order) -%}
-    {%- if date_order not in ['dmy', 'mdy'] -%}
-        {{ exceptions.raise_compiler_error("raw_date_order must be 'dmy' or 'mdy', got '" ~ date_order ~ "'") }}
-    {%- endif -%}
-    {{ return(adapter.dispatch('parse_raw_date')(expr, date_order)) }}
+{% macro parse_raw_number(expr, decimal_separator, allow_percent=false) -%}
+    {{ return(adapter.dispatch('parse_raw_number')(expr, decimal_separator, allow_percent)) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_raw_date(expr, date_order) -%}
-    {#-
-        One strptime with two formats (four cost 60% more, measured on 10M values); a time part
-        (typed Parquet timestamps) is cut off first. %d and %m accept one or two digits and %Y
-        two or four, so 1/6/18 parses as year 18 and is moved to 2018.
-    -#}
-    {%- set slash = '%d/%m/%Y' if date_order == 'dmy' else '%m/%d/%Y' -%}
-    {%- set parsed = "try_strptime(case when length(" ~ expr ~ ") > 10 and " ~ expr ~ " like '____-__-__%' then left(" ~ expr ~ ", 10) else trim(" ~ expr ~ ") end, ['" ~ slash ~ "', '%Y-%m-%d'])" -%}
-    {#- DuckDB evaluates the repeated strptime once (common subexpression) -#}
-    case
-        when year({{ parsed }}) < 100 then cast({{ parsed }} + interval 2000 year as date)
-        when year({{ parsed }}) >= 1000 then cast({{ parsed }} as date)
+{% macro duckdb__parse_raw_number(expr, decimal_separator, allow_percent=false) -%}
+    {%- set digits_only -%}
+        replace(replace(replace(replace({{ expr }}, '$', ''), '€', ''), '£', ''), '%', '')
+    {%- endset -%}
+    {%- set value -%}
+        case {{ decimal_separator }}
+            when '.' then case
+                when regexp_full_match({{ expr }}, '{{ number_pattern(".", allow_percent) }}')
+                    then try_cast(replace({{ digits_only }}, ',', '') as decimal(18, 4))
+            end
+            when ',' then case
+                when regexp_full_match({{ expr }}, '{{ number_pattern(",", allow_percent) }}')
+                    then try_cast(
+                        replace(replace(replace(replace({{ digits_only }}, '.', ''), ' ', ''), chr(160), ''), ',', '.')
+                        as decimal(18, 4)
+                    )
+            end
+        end
+    {%- endset -%}
+    {%- if allow_percent -%}
+        (case when contains({{ expr }}, '%') then cast({{ value }} * 0.01 as decimal(18, 4)) else {{ value }} end)
+    {%- else -%}
+        ({{ value }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Is the text written as a number under the file's decimal separator? Tells a number too
+    large for its column (number_out_of_range) from text that is no number (non_numeric_*).
+-#}
+{% macro looks_numeric(expr, decimal_separator, allow_percent=false) -%}
+    case {{ decimal_separator }}
+        when '.' then regexp_full_match({{ expr }}, '{{ number_pattern(".", allow_percent) }}')
+        when ',' then regexp_full_match({{ expr }}, '{{ number_pattern(",", allow_percent) }}')
     end
 {%- endmacro %}
 
 
-{#- A timestamp as the online_retail export writes it: yyyy-mm-dd hh:mm:ss or m/d/yyyy h:mm -#}
-{% macro parse_raw_timestamp(expr) -%}
-    {{ return(adapter.dispatch('parse_raw_timestamp')(expr)) }}
+{#-
+    A date or timestamp as exports write it: slash dates d/m/y or m/d/y (`date_order`, a SQL
+    expression giving 'dmy' or 'mdy', says which; day and month in one or two digits), dotted
+    dates d.m.y (always day first) or ISO yyyy-mm-dd, each with an optional time h:mm or
+    h:mm:ss. Years in four digits, or two: 00-68 are 2000-2068, 69-99 are 1969-1999 (the POSIX
+    rule). Other years before 1000 are not dates. A TIMESTAMP, NULL when the text is not a date
+    in that order.
+-#}
+{% macro parse_raw_timestamp(expr, date_order) -%}
+    {{ return(adapter.dispatch('parse_raw_timestamp')(expr, date_order)) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_raw_timestamp(expr) -%}
-    {%- set parsed = "try_strptime(trim(" ~ expr ~ "), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S', '%Y-%m-%d'])" -%}
-    case when year({{ parsed }}) >= 1000 then {{ parsed }} end
+{% macro duckdb__parse_raw_timestamp(expr, date_order) -%}
+    {#-
+        The shapes without a time first: most exports have none. %Y reads one to four digits,
+        so 15/6/18 is the year 18 and 1/6/218 the year 218; the year is fixed below.
+    -#}
+    {%- set formats = {} -%}
+    {%- for order, day_month in [('dmy', '%d/%m'), ('mdy', '%m/%d')] -%}
+        {%- set listed = [] -%}
+        {%- for time in ['', ' %H:%M', ' %H:%M:%S'] -%}
+            {%- for pattern in [day_month ~ '/%Y', '%Y-%m-%d', '%d.%m.%Y'] -%}
+                {%- do listed.append("'" ~ pattern ~ time ~ "'") -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- do formats.update({order: '[' ~ listed | join(', ') ~ ']'}) -%}
+    {%- endfor -%}
+    {#- DuckDB evaluates `parsed` once -#}
+    {%- set parsed -%}
+        case {{ date_order }}
+            when 'dmy' then try_strptime(trim({{ expr }}), {{ formats.dmy }})
+            when 'mdy' then try_strptime(trim({{ expr }}), {{ formats.mdy }})
+        end
+    {%- endset -%}
+    (case
+        when year({{ parsed }}) < 69 then {{ parsed }} + interval 2000 year
+        when year({{ parsed }}) < 100 then {{ parsed }} + interval 1900 year
+        when year({{ parsed }}) >= 1000 then {{ parsed }}
+    end)
+{%- endmacro %}
+
+
+{#- The same, as a DATE (a time part, if any, is dropped). -#}
+{% macro parse_raw_date(expr, date_order) -%}
+    cast({{ parse_raw_timestamp(expr, date_order) }} as date)
+{%- endmacro %}
+
+
+{#- The other convention of a file: the order a date would have read in, or the other separator. -#}
+{% macro other_date_order(date_order) -%}
+    (case {{ date_order }} when 'dmy' then 'mdy' else 'dmy' end)
+{%- endmacro %}
+
+{% macro other_decimal_separator(decimal_separator) -%}
+    (case {{ decimal_separator }} when '.' then ',' else '.' end)
 {%- endmacro %}
 
 

@@ -4,7 +4,8 @@
 -- model is empty, with the same columns, and the marts leave demographics NULL.
 {{ config(materialized='table') }}
 
-{%- set files = raw_customers_files() %}
+{%- set files_source = source('raw_sales', 'customer_files') %}
+{%- set files = raw_input_file_list(files_source, 'raw_customers_path') if var('raw_customers_path') or var('raw_sales_path') == 'data/sample/sales_data.csv' else [] %}
 
 with
 
@@ -15,9 +16,9 @@ customers as (
         {{ parse_raw_id('customer_id') }} as customer_id,
         {{ clean_text('gender') }} as gender,
         {{ clean_text('country') }} as country,
-        cast({{ parse_raw_number('age') }} as integer) as age,
-        cast({{ parse_raw_money('income') }} as decimal(18, 2)) as income
-    from {{ raw_file_reader(file) }}
+        cast({{ parse_raw_number('age', "'.'") }} as integer) as age,
+        cast({{ parse_raw_number('income', "'.'") }} as decimal(18, 2)) as income
+    from read_csv({{ sql_string(file.path) }}, header = true, all_varchar = true)
     {% if not loop.last %}union all{% endif %}
     {%- else %}
     select

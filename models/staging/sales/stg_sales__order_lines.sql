@@ -1,8 +1,9 @@
 -- grain: one row per clean order line
 --
 -- The canonical, typed order lines of either raw layout: the lines of base_sales__order_lines
--- with no quarantine reason. Cancellation lines (online_retail) carry negative quantities and
--- revenue, which net against the customer's totals.
+-- with no quarantine reason. Amounts are in reporting_currency (currency_code is the line's
+-- own; the original_ columns keep its amounts when it differs). Cancellation lines
+-- (online_retail) carry negative quantities and revenue, which net against the customer's totals.
 
 with
 
@@ -34,6 +35,10 @@ final as (
         cast(gross_revenue - net_revenue as decimal(18, 2)) as discount_amount,
         net_revenue,
         cost_amount,
+        fx_rate_to_reporting,
+        original_unit_price,
+        original_unit_cost,
+        original_net_revenue,
         is_cancellation,
         procured_date,
         order_date,

@@ -1,10 +1,11 @@
 -- grain: one row per raw order line that failed a check
 --
--- What staging refused and why: the raw values as they were in the file, the file and line,
--- the first reason (quarantine_reason) and all of them (quarantine_reasons, comma-separated).
+-- What staging refused and why: the line's text as it was in the file (raw_line), its values
+-- by layout column (NULL for a malformed line, which has no columns), the file and line, the
+-- first reason (quarantine_reason) and all of them (quarantine_reasons, comma-separated).
 {{ config(materialized='table') }}
 
-{%- set layout = raw_sales_layout() %}
+{%- set layout_columns = raw_layout_columns() %}
 
 with
 
@@ -22,9 +23,11 @@ final as (
         quarantine_reasons,
         source_file,
         source_line_number,
+        source_line_count,
         duplicate_of_order_line_id,
-        {%- for header, name in layout %}
-        raw_values[{{ loop.index }}] as raw_{{ name }}{{ "," if not loop.last }}
+        raw_line,
+        {%- for column in layout_columns %}
+        raw_values[{{ loop.index }}] as raw_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     from order_lines
     where quarantine_reasons is not null

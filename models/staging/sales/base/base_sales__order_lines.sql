@@ -1,90 +1,191 @@
--- grain: one row per raw order line, clean or not, of every file behind raw_sales_path
+-- grain: one row per raw order record, clean or not, of every file behind raw_sales_path
 --
--- The one parse of the raw data. Numbers the raw lines of base_sales__raw_lines, parses them
--- with the layout's rules (parse_raw_sales_lines), and gives each line its reason codes. The
--- clean model and the quarantine model are both filters of this table, so every raw line lands
--- in exactly one of them. The raw text of a line (raw_values: its fields in the layout's order,
--- see raw_sales_layout) is kept for quarantined lines and the first line of each repeated group,
--- which the duplicate check compares against; clean lines have their typed values. One list
--- column, NULL on most lines: sixteen mostly-NULL text columns cost 3.2 s of writing this table
--- at 10M lines, the list 0.3 s (the whole write 13.4 s -> 11.4 s).
-{{ config(materialized='table') }}
+-- The one parse of the raw data. Splits each record of base_sales__raw_records into the
+-- header's fields, picks the layout's columns by their place in the header, parses them with
+-- the file's conventions (base_sales__raw_files) and the layout's rules (parse_raw_sales_lines),
+-- converts amounts to the reporting currency, and gives each record its reason codes. The clean
+-- model and the quarantine model are both filters of this table, so every record lands in
+-- exactly one of them. Quarantined records (and the first of each repeated group, which the
+-- duplicate check compares against) keep their text (raw_line) and their layout fields
+-- (raw_values); clean records keep typed values only.
+--
+-- The post-hook stops the build (keeping the previous table) when a file's lines contradict the
+-- conventions its sample chose, or when too much of a file was refused (raw_sales_file_checks).
+{{ config(
+    materialized='table',
+    post_hook=["{{ raise_first_problem(raw_sales_file_checks(this, ref('base_sales__raw_files')), 'raw sales file') }}"],
+) }}
 
-{%- set layout = raw_sales_layout() %}
-{%- set line_hash -%}
-    hash({% for header, name in layout %}raw_{{ name }}{{ ", " if not loop.last }}{% endfor %})
-{%- endset %}
-{%- set line_id = 'source_file_index * 10000000000 + source_line_number' %}
-{#-
-    The raw lines with their line numbers. Parquet rows come numbered (see base_sales__raw_lines).
-    CSV lines are held by base_sales__raw_lines in file order at consecutive rowids, so a line's
-    number is its rowid's distance from the file's first rowid plus the file's first_line_number.
-    rowid is DuckDB's; another engine needs its own row position here. Read twice below, as two
-    subqueries: one CTE read twice is materialized (every raw line copied to memory or disk).
-#}
-{%- set numbered_raw_lines %}
-    {%- if raw_sales_are_parquet() %}
-        select * from {{ ref('base_sales__raw_lines') }}
-    {%- else %}
-        select
-            raw_lines.*,
-            cast(raw_lines.rowid - file_starts.first_rowid + raw_lines.first_line_number as bigint)
-                as source_line_number
-        from {{ ref('base_sales__raw_lines') }} as raw_lines
-        inner join (
-            select source_file_index, min(rowid) as first_rowid
-            from {{ ref('base_sales__raw_lines') }}
-            group by source_file_index
-        ) as file_starts
-            on raw_lines.source_file_index = file_starts.source_file_index
-    {%- endif %}
-{%- endset %}
+{%- set layout_columns = raw_layout_columns() %}
+{%- set reporting_currency = sql_string(var('reporting_currency')) %}
 
 with
 
--- Duplicates, found cheaply in a first read of the raw lines that only hashes each line: the
--- 8-byte hashes of the raw values that occur on more than one line, with the first of those
--- lines. The exact window this replaces (partition by every raw column) carried every parsed
--- line through a sort and spilled 30 GB to disk at 100M lines.
--- A hash match is a candidate; tests/assert_duplicate_lines_repeat_exactly.sql checks on every
--- build that each line flagged duplicate_line has the raw values of the line it repeats.
-repeated_lines as (
+records as (
+
+    select * from {{ ref('base_sales__raw_records') }}
+
+),
+
+files as (
+
+    select * from {{ ref('base_sales__raw_files') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('stg_sales__fx_rates') }}
+
+),
+
+-- each day a rate applies on: from its rate_date to the day before the currency's next rate
+-- (the latest rate: to the day of the build)
+fx_rate_days as (
 
     select
-        {{ line_hash }} as line_hash,
-        min({{ line_id }}) as first_order_line_id
+        currency_code,
+        cast(unnest(generate_series(rate_date, valid_until_date, interval 1 day)) as date) as rate_day,
+        rate_to_reporting
     from (
-        {{ numbered_raw_lines }}
-    ) as hashed_lines
-    group by 1
+        select
+            currency_code,
+            rate_date,
+            rate_to_reporting,
+            coalesce(
+                cast({{ dbt.dateadd('day', -1, 'lead(rate_date) over (partition by currency_code order by rate_date)') }} as date),
+                current_date
+            ) as valid_until_date
+        from fx_rates
+    ) as rate_ranges
+
+),
+
+-- Duplicates, found cheaply in a first pass that only hashes the raw lines (the lines of files
+-- after their header; Parquet and spreadsheet rows by their fields) and the records spanning
+-- lines: the 8-byte hashes that occur more than once, with the first record of each. A hash
+-- match is a candidate; tests/assert_duplicate_lines_repeat_exactly.sql checks on every build
+-- that each record flagged duplicate_line has the raw text of the record it repeats.
+hashed_records as (
+
+    select
+        hash(coalesce(raw_lines.line, array_to_string(raw_lines.fields, chr(31)))) as record_hash,
+        {{ order_line_id('files.source_file_index', raw_line_number('raw_lines', 'files.first_rowid')) }} as order_line_id
+    from {{ ref('base_sales__raw_lines') }} as raw_lines
+    inner join files on raw_lines.source_file = files.source_file
+    where {{ raw_line_number('raw_lines', 'files.first_rowid') }} > files.header_line_number
+        and (raw_lines.line is not null or raw_lines.fields is not null)
+
+    union all
+
+    select
+        hash(record_text) as record_hash,
+        {{ order_line_id('source_file_index', 'source_line_number') }} as order_line_id
+    from {{ ref('base_sales__raw_multiline_records') }}
+
+),
+
+repeated_records as (
+
+    select
+        record_hash,
+        min(order_line_id) as first_order_line_id
+    from hashed_records
+    group by record_hash
     having count(*) > 1
 
 ),
 
-raw_lines as (
+split_records as (
 
-    {{ numbered_raw_lines }}
+    select
+        records.source_file_index,
+        records.source_file,
+        records.source_line_number,
+        records.source_line_count,
+        records.record_text,
+        hash(coalesce(records.record_text, array_to_string(records.fields, chr(31)))) as record_hash,
+        coalesce(records.fields, {{ split_raw_fields('records.record_text', 'files.delimiter') }}) as fields,
+        records.fields is not null
+            or {{ is_well_formed_record('records.record_text', 'files.delimiter') }} as is_well_formed,
+        coalesce(records.record_text = files.header_line, false) as is_repeated_header,
+        files.header_field_count,
+        files.column_positions,
+        files.date_order,
+        files.decimal_separator
+    from records
+    inner join files on records.source_file_index = files.source_file_index
 
 ),
 
+-- the layout's columns, each from its place in the file's header (the field list goes no further)
+raw_values as {{ not_materialized() }} (
+
+    select
+        source_file_index,
+        source_file,
+        source_line_number,
+        source_line_count,
+        record_text,
+        record_hash,
+        is_repeated_header,
+        date_order,
+        decimal_separator,
+        not is_well_formed or len(fields) <> header_field_count as is_malformed,
+        {%- for column in layout_columns %}
+        fields[column_positions[{{ loop.index }}]] as raw_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from split_records
+
+),
+
+-- Each record parsed with its file's conventions, one branch per pair of conventions the files
+-- use (one, for files that agree): as constants they let DuckDB plan each parse once, where a
+-- per-row choice made every date and number cost two to three times as much.
 parsed as (
 
-    {{ parse_raw_sales_lines() }}
+    {%- for date_order, decimal_separator in raw_sales_conventions(ref('base_sales__raw_files')) %}
+    select *
+    from (
+        {{ parse_raw_sales_lines(
+            "(select * from raw_values where date_order = '" ~ date_order ~ "' and decimal_separator = '" ~ decimal_separator ~ "')",
+            sql_string(date_order),
+            sql_string(decimal_separator)
+        ) }}
+    ) as parsed_{{ loop.index }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+-- a line in another currency than reporting_currency takes the latest rate on or before its
+-- order date; a blank currency is the reporting currency
+converted as (
+
+    select
+        parsed.*,
+        coalesce(parsed.currency_code, {{ reporting_currency }}) as line_currency_code,
+        coalesce(parsed.currency_code, {{ reporting_currency }}) = {{ reporting_currency }} as is_reporting_currency,
+        cast(fx_rate_days.rate_to_reporting as decimal(38, 10)) as fx_rate_to_reporting
+    from parsed
+    left join fx_rate_days
+        on parsed.currency_code = fx_rate_days.currency_code
+        and parsed.order_date_value = fx_rate_days.rate_day
 
 ),
 
 duplicates_flagged as (
 
     select
-        parsed.*,
-        repeated_lines.first_order_line_id,
+        converted.*,
+        repeated_records.first_order_line_id,
         coalesce(
-            {{ line_id }} > repeated_lines.first_order_line_id,
+            {{ order_line_id('converted.source_file_index', 'converted.source_line_number') }}
+                > repeated_records.first_order_line_id,
             false
-        ) as is_duplicate_line
-    from parsed
-    left join repeated_lines
-        on {{ line_hash }} = repeated_lines.line_hash
+        ) and not converted.is_repeated_header as is_duplicate_line
+    from converted
+    left join repeated_records on converted.record_hash = repeated_records.record_hash
 
 ),
 
@@ -93,17 +194,36 @@ checked as (
     select
         *,
         nullif(
-            concat_ws(',', nullif(line_problems, ''), case when is_duplicate_line then 'duplicate_line' end),
+            concat_ws(
+                ',',
+                nullif(line_problems, ''),
+                case when line_problems = '' and not is_reporting_currency and fx_rate_to_reporting is null then 'missing_fx_rate' end,
+                case when is_duplicate_line then 'duplicate_line' end
+            ),
             ''
         ) as quarantine_reasons
     from duplicates_flagged
 
 ),
 
+-- unit amounts in the reporting currency, to 4 decimals (as the raw amounts), from which
+-- every line amount is computed
+priced as (
+
+    select
+        *,
+        case when quarantine_reasons is null then cast({{ in_reporting_currency('unit_price_number') }} as decimal(18, 4)) end
+            as unit_price_reporting,
+        case when quarantine_reasons is null then cast({{ in_reporting_currency('unit_cost_number') }} as decimal(18, 4)) end
+            as unit_cost_reporting
+    from checked
+
+),
+
 final as (
 
     select
-        cast({{ line_id }} as bigint) as order_line_id,
+        cast({{ order_line_id('source_file_index', 'source_line_number') }} as bigint) as order_line_id,
         order_id,
         customer_id,
         store_id,
@@ -111,17 +231,25 @@ final as (
         sales_team_id,
         warehouse_code,
         sales_channel,
-        currency_code,
+        line_currency_code as currency_code,
         product_description,
         country,
         quarantine_reasons,
-        cast(quantity_number as integer) as quantity,
-        cast(unit_price_number as decimal(18, 4)) as unit_price,
-        cast(unit_cost_number as decimal(18, 4)) as unit_cost,
-        cast(discount_number as decimal(9, 4)) as discount_rate,
-        cast(round(quantity_number * unit_price_number, 2) as decimal(18, 2)) as gross_revenue,
-        {{ net_revenue('quantity_number', 'unit_price_number', 'discount_number') }} as net_revenue,
-        cast(round(quantity_number * unit_cost_number, 2) as decimal(18, 2)) as cost_amount,
+        -- typed values of usable lines only: a refused line's numbers may not fit their types
+        case when quarantine_reasons is null then cast(quantity_number as integer) end as quantity,
+        unit_price_reporting as unit_price,
+        unit_cost_reporting as unit_cost,
+        case when quarantine_reasons is null then cast(discount_number as decimal(9, 4)) end as discount_rate,
+        cast(round(quantity_number * unit_price_reporting, 2) as decimal(18, 2)) as gross_revenue,
+        {{ net_revenue('quantity_number', 'unit_price_reporting', 'discount_number') }} as net_revenue,
+        cast(round(quantity_number * unit_cost_reporting, 2) as decimal(18, 2)) as cost_amount,
+        case when quarantine_reasons is null and not is_reporting_currency then fx_rate_to_reporting end
+            as fx_rate_to_reporting,
+        case when quarantine_reasons is null and not is_reporting_currency then unit_price_number end as original_unit_price,
+        case when quarantine_reasons is null and not is_reporting_currency then unit_cost_number end as original_unit_cost,
+        case when quarantine_reasons is null and not is_reporting_currency
+            then {{ net_revenue('quantity_number', 'unit_price_number', 'discount_number') }}
+        end as original_net_revenue,
         is_cancellation,
         procured_date_value as procured_date,
         order_date_value as order_date,
@@ -131,13 +259,13 @@ final as (
         source_file,
         source_file_index,
         source_line_number,
+        source_line_count,
         case when is_duplicate_line then first_order_line_id end as duplicate_of_order_line_id,
-        case
-            when quarantine_reasons is not null or first_order_line_id is not null then [
-                {%- for header, name in layout %}raw_{{ name }}{{ ", " if not loop.last }}{% endfor -%}
-            ]
-        end as raw_values
-    from checked
+        case when quarantine_reasons is not null or first_order_line_id is not null then record_text end as raw_line,
+        case when (quarantine_reasons is not null or first_order_line_id is not null) and not is_malformed then [
+            {%- for column in layout_columns %}raw_{{ column }}{{ ", " if not loop.last }}{% endfor -%}
+        ] end as raw_values
+    from priced
 
 )
 

@@ -1,15 +1,76 @@
--- grain: one row per raw line of every file behind raw_sales_path, as text, in file order
+-- grain: one row per physical line of every CSV file behind raw_sales_path, and one per row of
+-- its Parquet and spreadsheet files (plus a header row holding their column names)
 --
--- The one read of the raw files. For CSV a table, and it must stay one: base_sales__order_lines
--- takes each line's number from this table's rowid. DuckDB keeps the files' row order when it
--- writes a table (preserve_insertion_order, on in the profile; the order of union all too), so
--- the rowids of a file's lines are consecutive and in line order, and the read and the write
--- run on every core. Numbering the lines in the scan instead (row_number() over ()) forced the
--- scan and the parse after it onto one thread: base_sales__order_lines took 65.5 s at 10M lines
--- that way, 41.4 s with this table (20 s of it writing this table).
--- Parquet rows carry their number (file_row_number) at no cost, so for Parquet this is a view
--- and the files are read where they are: writing the table cost the 10M-line Parquet build 15 s.
-{%- set parquet = raw_sales_are_parquet() %}
-{{ config(materialized='view' if parquet else 'table') }}
+-- The one read of the raw files. A CSV line is kept whole, as text: nothing is split, parsed or
+-- dropped here, so base_sales__raw_files can find each file's delimiter and header, and every
+-- line keeps its number. CSV lines are numbered downstream from this table's rowid: DuckDB
+-- writes a table in the order it reads the files (preserve_insertion_order, on in the profile),
+-- so a file's lines sit at consecutive rowids, and the read and the write use every core. That
+-- is why this is a table and must stay one. A path of Parquet files only is read where it is
+-- (a view): Parquet rows carry their number.
+{#- every var is checked here, when dbt parses the project (see validate_project_vars) -#}
+{%- do validate_project_vars() %}
+{%- set parquet_only = raw_sales_are_parquet() %}
+{{ config(
+    materialized='view' if parquet_only else 'table',
+    post_hook=[] if parquet_only else [raw_lines_read_check('raw sales')],
+) }}
 
-{{ read_raw_sales(parquet_row_numbers=parquet) }}
+{%- set files = raw_input_file_list(source('raw_sales', 'order_line_files'), 'raw_sales_path') %}
+{%- set spreadsheet_rows = ref('base_sales__raw_spreadsheet_rows') %}
+{%- set csv_paths = files | selectattr('kind', 'equalto', 'csv') | map(attribute='path') | list %}
+{%- set parquet_paths = files | selectattr('kind', 'equalto', 'parquet') | map(attribute='path') | list %}
+{%- set has_spreadsheets = files | selectattr('kind', 'equalto', 'xlsx') | list | length > 0 %}
+
+with
+
+{% if csv_paths %}
+csv_lines as (
+
+    select
+        filename as source_file,
+        cast(null as bigint) as source_line_number,
+        {{ cp1252_text('line') if var('raw_encoding') == 'cp1252' else 'line' }} as line,
+        cast(null as varchar[]) as fields
+    from {{ csv_lines_reader(csv_paths, var('raw_encoding')) }}
+
+),
+{% endif %}
+
+{% for path in parquet_paths %}
+parquet_lines_{{ loop.index }} as (
+
+    {{ parquet_file_lines(path) }}
+
+),
+{% endfor %}
+
+{% if has_spreadsheets %}
+spreadsheet_lines as (
+
+    select source_file, source_line_number, cast(null as varchar) as line, fields
+    from {{ spreadsheet_rows }}
+
+),
+{% endif %}
+
+final as (
+
+    {%- set parts = ['csv_lines'] if csv_paths else [] %}
+    {%- for path in parquet_paths %}{% do parts.append('parquet_lines_' ~ loop.index) %}{% endfor %}
+    {%- if has_spreadsheets %}{% do parts.append('spreadsheet_lines') %}{% endif %}
+    {%- for part in parts %}
+    select * from {{ part }}
+    {% if not loop.last %}union all{% endif %}
+    {%- else %}
+    select
+        cast(null as varchar) as source_file,
+        cast(null as bigint) as source_line_number,
+        cast(null as varchar) as line,
+        cast(null as varchar[]) as fields
+    where false
+    {%- endfor %}
+
+)
+
+select * from final

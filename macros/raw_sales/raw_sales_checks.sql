@@ -1,0 +1,190 @@
+{#- The key of a raw record: its file's position among the files x 10^10 + its line number. -#}
+{% macro order_line_id(source_file_index, source_line_number) -%}
+    {{ source_file_index }} * 10000000000 + {{ source_line_number }}
+{%- endmacro %}
+
+
+{#-
+    Checks of each raw sales file once all its lines are parsed, as (source_file, problem) with
+    problem NULL for a file that passes. base_sales__order_lines raises the first problem in a
+    post-hook, so the build stops before anything downstream is replaced.
+
+    1. The file's conventions hold for the whole file. base_sales__raw_files chose the order of
+       day and month and the decimal separator from a sample; a refused line whose dates (or
+       numbers) read only the other way is evidence against the choice. When such lines
+       outnumber the lines reading only the chosen way (estimated from the sample), the choice
+       was wrong and the build stops, saying which var to set. With the var set explicitly, it
+       stops when over 1% of the lines read only the other way and none only the chosen way.
+    2. A file whose share of refused lines (duplicate_line alone aside: a copy of a file is not
+       a broken file) is above raw_max_quarantined_share stops the build, naming its three most
+       frequent reasons.
+-#}
+{% macro raw_sales_file_checks(order_lines, raw_files) -%}
+    {%- set layout_columns = raw_layout_columns() -%}
+    {%- set date_columns = raw_layout_columns_of_type(['date']) -%}
+    {%- set number_columns = raw_layout_columns_of_type(['number', 'money']) -%}
+    with
+
+    files as (
+
+        select * from {{ raw_files }}
+
+    ),
+
+    refused as (
+
+        select
+            order_lines.source_file,
+            split_part(order_lines.quarantine_reasons, ',', 1) as quarantine_reason,
+            files.date_order,
+            files.decimal_separator,
+            {%- for column in date_columns + number_columns %}
+            order_lines.raw_values[{{ layout_columns.index(column) + 1 }}] as raw_{{ column }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from {{ order_lines }} as order_lines
+        inner join files on order_lines.source_file = files.source_file
+        where order_lines.quarantine_reasons is not null
+            and order_lines.quarantine_reasons <> 'duplicate_line'
+
+    ),
+
+    refused_evidence as (
+
+        select
+            source_file,
+            count(*) as refused_lines,
+            count(*) filter (where
+                {%- for column in date_columns %}
+                ({{ parse_raw_timestamp('raw_' ~ column, 'date_order') }} is null
+                    and {{ parse_raw_timestamp('raw_' ~ column, other_date_order('date_order')) }} is not null){{ " or" if not loop.last }}
+                {%- endfor %}
+            ) as other_date_order_lines,
+            count(*) filter (where
+                {%- for column in number_columns %}
+                ({{ parse_raw_number('raw_' ~ column, 'decimal_separator', allow_percent=true) }} is null
+                    and {{ parse_raw_number('raw_' ~ column, other_decimal_separator('decimal_separator'), allow_percent=true) }} is not null){{ " or" if not loop.last }}
+                {%- endfor %}
+            ) as other_separator_lines
+        from refused
+        group by source_file
+
+    ),
+
+    reason_counts as (
+
+        select
+            source_file,
+            string_agg(quarantine_reason || ': ' || cast(lines as varchar), ', ' order by lines desc, quarantine_reason)
+                filter (where reason_rank <= 3) as top_reasons
+        from (
+            select
+                source_file,
+                quarantine_reason,
+                count(*) as lines,
+                row_number() over (partition by source_file order by count(*) desc, quarantine_reason) as reason_rank
+            from refused
+            group by source_file, quarantine_reason
+        ) as counted
+        group by source_file
+
+    ),
+
+    line_counts as (
+
+        select source_file, count(*) as records
+        from {{ order_lines }}
+        group by source_file
+
+    ),
+
+    measured as (
+
+        select
+            files.source_file,
+            files.date_order,
+            files.decimal_separator,
+            line_counts.records,
+            coalesce(refused_evidence.refused_lines, 0) as refused_lines,
+            coalesce(refused_evidence.other_date_order_lines, 0) as other_date_order_lines,
+            coalesce(refused_evidence.other_separator_lines, 0) as other_separator_lines,
+            line_counts.records * (case files.date_order
+                when 'dmy' then files.sampled_day_first_only_lines
+                else files.sampled_month_first_only_lines
+            end) / greatest(files.sampled_lines, 1) as chosen_date_order_lines,
+            line_counts.records * (case files.decimal_separator
+                when ',' then files.sampled_decimal_comma_only_lines
+                else files.sampled_decimal_point_only_lines
+            end) / greatest(files.sampled_lines, 1) as chosen_separator_lines,
+            reason_counts.top_reasons
+        from files
+        inner join line_counts on files.source_file = line_counts.source_file
+        left join refused_evidence on files.source_file = refused_evidence.source_file
+        left join reason_counts on files.source_file = reason_counts.source_file
+
+    )
+
+    select
+        source_file,
+        case
+            {%- set date_readings = "case date_order when 'dmy' then 'day first' else 'month first' end" %}
+            {%- set other_readings = "case date_order when 'dmy' then 'month first' else 'day first' end" %}
+            {%- if var('raw_date_order') == 'auto' %}
+            when other_date_order_lines > chosen_date_order_lines then
+                'has ' || other_date_order_lines || ' lines with dates that read only ' || {{ other_readings }}
+                || ', against about ' || round(chosen_date_order_lines) || ' that read only ' || {{ date_readings }}
+                || ', the order a sample of its lines chose: set raw_date_order to '
+                || {{ other_date_order('date_order') }} || ' (or ' || date_order || ') to read it one way'
+            {%- else %}
+            when other_date_order_lines > 0.01 * records and chosen_date_order_lines = 0 then
+                'looks ' || {{ other_readings }} || ': ' || other_date_order_lines
+                || ' lines have dates that read only ' || {{ other_readings }} || ' and none only ' || {{ date_readings }}
+                || ' (raw_date_order is ' || date_order || '): set raw_date_order to ' || {{ other_date_order('date_order') }}
+            {%- endif %}
+            {%- set separator_name = "case decimal_separator when ',' then 'a decimal comma' else 'a decimal point' end" %}
+            {%- set other_separator_name = "case decimal_separator when ',' then 'a decimal point' else 'a decimal comma' end" %}
+            {%- if var('raw_decimal_separator') == 'auto' %}
+            when other_separator_lines > chosen_separator_lines then
+                'has ' || other_separator_lines || ' lines with numbers that read only with ' || {{ other_separator_name }}
+                || ', against about ' || round(chosen_separator_lines) || ' only with ' || {{ separator_name }}
+                || ', the separator a sample of its lines chose: set raw_decimal_separator to '''
+                || {{ other_decimal_separator('decimal_separator') }} || ''' (or ''' || decimal_separator || ''')'
+            {%- else %}
+            when other_separator_lines > 0.01 * records and chosen_separator_lines = 0 then
+                'looks written with ' || {{ other_separator_name }} || ': ' || other_separator_lines
+                || ' lines have numbers that read only that way (raw_decimal_separator is ''' || decimal_separator
+                || '''): set raw_decimal_separator to ''' || {{ other_decimal_separator('decimal_separator') }} || ''''
+            {%- endif %}
+            when refused_lines > {{ var('raw_max_quarantined_share') }} * records then
+                'had ' || refused_lines || ' of its ' || records || ' lines refused ('
+                || round(100.0 * refused_lines / records, 1) || '%; ' || top_reasons
+                || '), above raw_max_quarantined_share (' || {{ var('raw_max_quarantined_share') }}
+                || '). Nothing was replaced. Fix the file, or raise raw_max_quarantined_share to load'
+                || ' its clean lines and see every refused one in stg_sales__quarantined_order_lines.'
+        end as problem
+    from measured
+{%- endmacro %}
+
+
+{#- An amount of a line in the reporting currency: converted with the line's rate unless it is in it already. -#}
+{% macro in_reporting_currency(amount) -%}
+    (case when is_reporting_currency then {{ amount }} else {{ amount }} * fx_rate_to_reporting end)
+{%- endmacro %}
+
+
+{#-
+    The pairs (date_order, decimal_separator) the raw files were decided to use, from
+    base_sales__raw_files, which is built before the models that call this run. At parse time
+    (no database yet) and for an empty table: the layout's date order with a decimal point.
+-#}
+{% macro raw_sales_conventions(raw_files) %}
+    {%- set fallback = [(raw_layout().date_order, '.')] -%}
+    {%- if not execute -%}
+        {{ return(fallback) }}
+    {%- endif -%}
+    {%- set found = run_query("select distinct date_order, decimal_separator from " ~ raw_files ~ " where date_order is not null order by 1, 2") -%}
+    {%- set pairs = [] -%}
+    {%- for row in found.rows -%}
+        {%- do pairs.append((row[0], row[1])) -%}
+    {%- endfor -%}
+    {{ return(pairs or fallback) }}
+{% endmacro %}

@@ -1,0 +1,443 @@
+-- grain: one row per file behind raw_sales_path
+--
+-- How each raw file is read, decided once from its first lines and a sample of its data lines,
+-- so every line of a file is read the same way:
+--   * where its lines are numbered from (first_rowid) and how many it has;
+--   * an Excel "sep=;" first line (its delimiter is used), the header line, the delimiter
+--     (raw_delimiter, or the one of , ; tab | under which the header names the layout's
+--     columns) and where each of the layout's columns is (column_positions);
+--   * the order of day and month in slash dates (raw_date_order, or from the dates: see
+--     date_order_reason) and the decimal separator (raw_decimal_separator, or from the numbers:
+--     decimal_separator_reason). Decided from a sample of up to 100,000 lines spread over the
+--     file (all of a smaller file); base_sales__order_lines checks the decision on every line.
+-- A file that cannot be read (empty, no header with the layout's columns, a header and no
+-- data) stops the build in the post-hook, naming the file, before anything is replaced.
+{{ config(
+    materialized='table',
+    post_hook=["{{ raise_first_problem('select source_file, problem from ' ~ this, 'raw sales file') }}"],
+) }}
+
+{%- set layout = raw_layout() %}
+{%- set layout_columns = raw_layout_columns() %}
+{%- set date_columns = raw_layout_columns_of_type(['date']) %}
+{%- set number_columns = raw_layout_columns_of_type(['number', 'money']) %}
+{%- set sample_lines = 100000 %}
+
+with
+
+file_list as (
+
+    select file as source_file from {{ source('raw_sales', 'order_line_files') }}
+
+),
+
+layout_headers as (
+
+    {{ raw_layout_headers() }}
+
+),
+
+files as (
+
+    select
+        source_file,
+        cast(row_number() over (order by source_file) as bigint) as source_file_index
+    from file_list
+
+),
+
+line_counts as (
+
+    select
+        source_file,
+        cast(count(*) as bigint) as physical_lines,
+        {{ 'cast(null as bigint)' if raw_sales_are_parquet() else 'min(rowid)' }} as first_rowid
+    from {{ ref('base_sales__raw_lines') }}
+    group by source_file
+
+),
+
+numbered_lines as {{ not_materialized() }} (
+
+    -- the table itself, not an import CTE: a CSV line's number comes from its rowid
+    select
+        raw_lines.source_file,
+        {{ raw_line_number('raw_lines', 'line_counts.first_rowid') }} as source_line_number,
+        raw_lines.line,
+        raw_lines.fields,
+        line_counts.physical_lines
+    from {{ ref('base_sales__raw_lines') }} as raw_lines
+    inner join line_counts on raw_lines.source_file = line_counts.source_file
+
+),
+
+-- the first 50 lines of each file: where its header is
+head_lines as (
+
+    select * from numbered_lines where source_line_number <= 50
+
+),
+
+-- Excel writes "sep=;" as the first line when asked to name its delimiter
+delimiter_hints as (
+
+    select
+        source_file,
+        regexp_extract(line, '^"?sep=(.)"?$', 1, 'i') as delimiter_hint
+    from head_lines
+    where source_line_number = 1 and regexp_matches(line, '^"?sep=."?$', 'i')
+
+),
+
+-- the first line that is not empty and not a sep= hint (Parquet: the column names, line 0)
+header_lines as (
+
+    select
+        head_lines.source_file,
+        min(head_lines.source_line_number) as header_line_number
+    from head_lines
+    left join delimiter_hints on head_lines.source_file = delimiter_hints.source_file
+    where head_lines.fields is not null
+        or (
+            head_lines.line is not null
+            and not (delimiter_hints.source_file is not null and head_lines.source_line_number = 1)
+        )
+    group by head_lines.source_file
+
+),
+
+headers as (
+
+    select
+        header_lines.source_file,
+        header_lines.header_line_number,
+        count(*) filter (where earlier_lines.source_line_number <= header_lines.header_line_number)
+            as lines_through_header,
+        any_value(head_lines.line) filter (where head_lines.source_line_number = header_lines.header_line_number)
+            as header_line,
+        any_value(head_lines.fields) filter (where head_lines.source_line_number = header_lines.header_line_number)
+            as header_fields,
+        any_value(delimiter_hints.delimiter_hint) as delimiter_hint
+    from header_lines
+    inner join head_lines on header_lines.source_file = head_lines.source_file
+    inner join head_lines as earlier_lines
+        on header_lines.source_file = earlier_lines.source_file
+        and head_lines.source_line_number = earlier_lines.source_line_number
+    left join delimiter_hints on header_lines.source_file = delimiter_hints.source_file
+    group by header_lines.source_file, header_lines.header_line_number
+
+),
+
+-- the delimiters a header is tried with: raw_delimiter if set, else the file's sep= hint if
+-- it has one, else , ; tab | (in that order of preference). Spreadsheet and Parquet headers
+-- come split: they have no delimiter.
+delimiter_candidates as (
+
+    select
+        headers.source_file,
+        headers.header_line,
+        candidates.delimiter,
+        candidates.preference,
+        {{ split_raw_fields('headers.header_line', 'candidates.delimiter') }} as header_fields
+    from headers
+    cross join (
+        {%- if var('raw_delimiter') != 'auto' %}
+        select {{ raw_delimiter_sql(var('raw_delimiter')) }} as delimiter, 1 as preference
+        {%- else %}
+        select ',' as delimiter, 1 as preference
+        union all select ';', 2
+        union all select chr(9), 3
+        union all select '|', 4
+        {%- endif %}
+    ) as candidates
+    where headers.header_fields is null
+        {%- if var('raw_delimiter') == 'auto' %}
+        and (headers.delimiter_hint is null or candidates.delimiter = headers.delimiter_hint)
+        {%- endif %}
+
+    union all
+
+    select
+        source_file,
+        header_line,
+        cast(null as varchar) as delimiter,
+        1 as preference,
+        header_fields
+    from headers
+    where header_fields is not null
+
+),
+
+candidate_header_fields as (
+
+    select
+        source_file,
+        delimiter,
+        unnest(header_fields) as header_field,
+        unnest(range(1, len(header_fields) + 1)) as field_position
+    from delimiter_candidates
+
+),
+
+-- each layout column a header names, with the field it is in
+header_matches as (
+
+    select
+        candidate_header_fields.source_file,
+        candidate_header_fields.delimiter,
+        layout_headers.column_name,
+        layout_headers.column_position,
+        count(*) as fields_naming_it,
+        min(candidate_header_fields.field_position) as field_position,
+        string_agg(candidate_header_fields.header_field, ', ' order by candidate_header_fields.field_position)
+            as header_names
+    from candidate_header_fields
+    inner join layout_headers
+        on {{ normalized_header('candidate_header_fields.header_field') }} = layout_headers.header_key
+    group by 1, 2, 3, 4
+
+),
+
+delimiter_fits as (
+
+    select
+        delimiter_candidates.source_file,
+        delimiter_candidates.delimiter,
+        delimiter_candidates.preference,
+        len(delimiter_candidates.header_fields) as header_field_count,
+        count(header_matches.column_name) as columns_found,
+        list(header_matches.column_name) filter (where header_matches.column_name is not null) as found_columns,
+        list(header_matches.field_position order by header_matches.column_position) as column_positions,
+        min(
+            case when header_matches.fields_naming_it > 1 then
+                'names column ' || header_matches.column_name || ' more than once (' || header_matches.header_names || ')'
+            end
+        ) as repeated_column
+    from delimiter_candidates
+    left join header_matches
+        on delimiter_candidates.source_file = header_matches.source_file
+        and delimiter_candidates.delimiter is not distinct from header_matches.delimiter
+    group by
+        delimiter_candidates.source_file,
+        delimiter_candidates.delimiter,
+        delimiter_candidates.preference,
+        delimiter_candidates.header_fields
+
+),
+
+-- per file, the delimiter under which the header names the most layout columns (all of them,
+-- for a file that can be read); on a tie the first of , ; tab |
+chosen_delimiters as (
+
+    select
+        *,
+        list_filter(
+            {{ sql_list(layout_columns) }},
+            lambda column_name: not list_contains(coalesce(found_columns, []), column_name)
+        ) as missing_columns
+    from delimiter_fits
+    qualify row_number() over (partition by source_file order by columns_found desc, preference) = 1
+
+),
+
+-- up to {{ sample_lines }} data lines spread evenly over each file (every line of a smaller
+-- file), split into the layout's date and number columns
+sampled_lines as (
+
+    select
+        numbered_lines.source_file,
+        coalesce(
+            numbered_lines.fields,
+            {{ split_raw_fields('numbered_lines.line', 'chosen_delimiters.delimiter') }}
+        ) as fields,
+        chosen_delimiters.column_positions
+    from numbered_lines
+    inner join chosen_delimiters on numbered_lines.source_file = chosen_delimiters.source_file
+    inner join header_lines on numbered_lines.source_file = header_lines.source_file
+    where chosen_delimiters.columns_found = {{ layout_columns | length }}
+        and numbered_lines.source_line_number > header_lines.header_line_number
+        and numbered_lines.source_line_number % greatest(1, numbered_lines.physical_lines // {{ sample_lines }}) = 0
+        and (numbered_lines.fields is not null
+            or not {{ is_blank_line('numbered_lines.line', 'chosen_delimiters.delimiter') }})
+
+),
+
+sampled_values as (
+
+    select
+        source_file,
+        {%- for column in date_columns + number_columns %}
+        fields[column_positions[{{ layout_columns.index(column) + 1 }}]] as raw_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from sampled_lines
+
+),
+
+-- whether each sampled value reads day first (dmy) and month first (mdy); with a decimal
+-- comma and with a decimal point
+sampled_readings as (
+
+    select
+        source_file,
+        {%- for column in date_columns %}
+        {{ parse_raw_timestamp('raw_' ~ column, "'dmy'") }} is not null as {{ column }}_reads_dmy,
+        {{ parse_raw_timestamp('raw_' ~ column, "'mdy'") }} is not null as {{ column }}_reads_mdy,
+        {%- endfor %}
+        {%- for column in number_columns %}
+        {{ parse_raw_number('raw_' ~ column, "','", allow_percent=true) }} is not null as {{ column }}_reads_comma,
+        {{ parse_raw_number('raw_' ~ column, "'.'", allow_percent=true) }} is not null as {{ column }}_reads_point{{ "," if not loop.last }}
+        {%- endfor %}
+    from sampled_values
+
+),
+
+-- Evidence, per sampled line: a date that reads only day first (13/5/19) or only month first
+-- (5/13/19); a number that reads only with a decimal comma (12,50) or only with a decimal
+-- point (12.50). 1/5/19 or 1,250 read both ways and tell nothing.
+sample_evidence as (
+
+    select
+        source_file,
+        count(*) as sampled_lines,
+        {%- for reading, order, other in [('day_first', 'dmy', 'mdy'), ('month_first', 'mdy', 'dmy')] %}
+        count(*) filter (where
+            {%- for column in date_columns %}
+            ({{ column }}_reads_{{ order }} and not {{ column }}_reads_{{ other }}){{ " or" if not loop.last }}
+            {%- endfor %}
+        ) as {{ reading }}_only_lines,
+        {%- endfor %}
+        {%- for reading, other in [('comma', 'point'), ('point', 'comma')] %}
+        count(*) filter (where
+            {%- for column in number_columns %}
+            ({{ column }}_reads_{{ reading }} and not {{ column }}_reads_{{ other }}){{ " or" if not loop.last }}
+            {%- endfor %}
+        ) as decimal_{{ reading }}_only_lines{{ "," if not loop.last }}
+        {%- endfor %}
+    from sampled_readings
+    group by source_file
+
+),
+
+profiled as (
+
+    select
+        files.source_file_index,
+        files.source_file,
+        coalesce(line_counts.physical_lines, 0) as physical_lines,
+        line_counts.first_rowid,
+        headers.header_line_number,
+        coalesce(headers.lines_through_header, 0) as lines_through_header,
+        coalesce(headers.header_line, array_to_string(headers.header_fields, ',')) as header_line,
+        chosen_delimiters.delimiter,
+        chosen_delimiters.header_field_count,
+        chosen_delimiters.column_positions,
+        chosen_delimiters.columns_found,
+        chosen_delimiters.missing_columns,
+        chosen_delimiters.repeated_column,
+        coalesce(sample_evidence.sampled_lines, 0) as sampled_lines,
+        coalesce(sample_evidence.day_first_only_lines, 0) as sampled_day_first_only_lines,
+        coalesce(sample_evidence.month_first_only_lines, 0) as sampled_month_first_only_lines,
+        coalesce(sample_evidence.decimal_comma_only_lines, 0) as sampled_decimal_comma_only_lines,
+        coalesce(sample_evidence.decimal_point_only_lines, 0) as sampled_decimal_point_only_lines
+    from files
+    left join line_counts on files.source_file = line_counts.source_file
+    left join headers on files.source_file = headers.source_file
+    left join chosen_delimiters on files.source_file = chosen_delimiters.source_file
+    left join sample_evidence on files.source_file = sample_evidence.source_file
+
+),
+
+-- the file's conventions: the var when set, else what the sample shows
+conventions as (
+
+    select
+        *,
+        {%- if var('raw_date_order') != 'auto' %}
+        {{ sql_string(var('raw_date_order')) }} as date_order,
+        'set by raw_date_order' as date_order_reason,
+        {%- else %}
+        case
+            when sampled_day_first_only_lines > sampled_month_first_only_lines then 'dmy'
+            when sampled_month_first_only_lines > sampled_day_first_only_lines then 'mdy'
+            else {{ sql_string(layout.date_order) }}
+        end as date_order,
+        case
+            when sampled_day_first_only_lines > 0 and sampled_month_first_only_lines = 0
+                then 'every date reads day first, some only day first'
+            when sampled_month_first_only_lines > 0 and sampled_day_first_only_lines = 0
+                then 'every date reads month first, some only month first'
+            when sampled_day_first_only_lines = 0 and sampled_month_first_only_lines = 0
+                then 'every date reads both ways (no day above 12): the {{ var("raw_sales_format") }} convention'
+            else 'some dates read only day first, others only month first: the order more lines read in'
+        end as date_order_reason,
+        {%- endif %}
+        {%- if var('raw_decimal_separator') != 'auto' %}
+        {{ sql_string(var('raw_decimal_separator')) }} as decimal_separator,
+        'set by raw_decimal_separator' as decimal_separator_reason
+        {%- else %}
+        case
+            when sampled_decimal_comma_only_lines > sampled_decimal_point_only_lines then ','
+            when sampled_decimal_point_only_lines > sampled_decimal_comma_only_lines then '.'
+            when delimiter = ';' then ','
+            else '.'
+        end as decimal_separator,
+        case
+            when sampled_decimal_comma_only_lines > 0 and sampled_decimal_point_only_lines = 0
+                then 'numbers read only with a decimal comma'
+            when sampled_decimal_point_only_lines > 0 and sampled_decimal_comma_only_lines = 0
+                then 'numbers read only with a decimal point'
+            when sampled_decimal_comma_only_lines = 0 and sampled_decimal_point_only_lines = 0
+                then 'no number tells (like 1,250): the convention of a '
+                    || case when delimiter = ';' then 'semicolon' else 'comma' end || '-delimited file'
+            else 'some numbers read only with a decimal comma, others only with a point: the separator more lines read with'
+        end as decimal_separator_reason
+        {%- endif %}
+    from profiled
+
+),
+
+final as (
+
+    select
+        source_file_index,
+        source_file,
+        physical_lines,
+        first_rowid,
+        header_line_number,
+        lines_through_header,
+        header_line,
+        delimiter,
+        header_field_count,
+        column_positions,
+        date_order,
+        date_order_reason,
+        decimal_separator,
+        decimal_separator_reason,
+        sampled_lines,
+        sampled_day_first_only_lines,
+        sampled_month_first_only_lines,
+        sampled_decimal_comma_only_lines,
+        sampled_decimal_point_only_lines,
+        case
+            when physical_lines = 0 then 'is empty (no lines)'
+            when header_line_number is null then 'has no header line, only blank lines'
+            when starts_with(header_line, chr(65534)) then
+                'is UTF-16 big-endian: save it as UTF-8, or as UTF-16 little-endian (Excel''s Unicode text)'
+            when repeated_column is not null then repeated_column
+            when columns_found < {{ layout_columns | length }} then
+                'is missing column(s) ''' || array_to_string(missing_columns, ''', ''') || ''''
+                || ' of the {{ var("raw_sales_format") }} layout ('
+                || case
+                    when delimiter is null then 'its columns: '
+                    else 'delimiter ' || case delimiter when chr(9) then 'tab' else '''' || delimiter || '''' end
+                        || {{ "' of , ; tab |'" if var('raw_delimiter') == 'auto' else "''" }}
+                        || ', header line ' || header_line_number || ': '
+                end
+                || left(header_line, 300) || ')'
+            when sampled_lines = 0 then 'has a header but no data rows'
+        end as problem
+    from conventions
+
+)
+
+select * from final
