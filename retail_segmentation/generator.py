@@ -16,7 +16,10 @@ What "realistic" means here, and where it is made:
 - the spreadsheet quirks of the real export: day-first dates in four shapes plus ISO, money as
   `"$1,001.18"` or `1001.18`;
 - a controllable rate of bad rows, one defect each, of the kinds staging must quarantine
-  (`DEFECTS`).
+  (`DEFECTS`);
+- the forms other tools save the same data in (`--delimiter`, `--encoding`, `--decimal-comma`
+  for a European export) and a rate of lines broken as a hand edit breaks them
+  (`--malformed-rate`: a field dropped, a field added, a stray quote).
 
 Same arguments, same bytes: the chunk size is fixed and each chunk seeds its own generator from
 (seed, chunk index).
@@ -94,6 +97,11 @@ class Config:
     products: int = 50
     sales_teams: int = 28
     warehouses: int = 6
+    # the form of the CSV file: field delimiter, text encoding, decimal comma (1.001,18; 0,05)
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    decimal_comma: bool = False
+    malformed_rate: float = 0.0
 
 
 def default_customers(lines: int) -> int:
@@ -178,12 +186,24 @@ def _date_strings(day_ordinals: np.ndarray) -> list[np.ndarray]:
 DATE_SHAPE_P = [0.4, 0.25, 0.15, 0.15, 0.05]
 
 
-def _money_strings(cents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Spreadsheet text "$1,001.18" and plain text 1001.18 for an array of cents."""
+def _money_strings(cents: np.ndarray, decimal_comma: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Spreadsheet text "$1,001.18" and plain text 1001.18 for an array of cents; with a decimal
+    comma, "1.001,18 $" and 1001,18."""
     flat = cents.ravel()
-    quoted = np.array([f"${c / 100:,.2f}" for c in flat], dtype=object).reshape(cents.shape)
-    plain = np.array([f"{c / 100:.2f}" for c in flat], dtype=object).reshape(cents.shape)
-    return quoted, plain
+    if decimal_comma:
+        quoted = [f"{c / 100:,.2f}".translate(_TO_DECIMAL_COMMA) + " $" for c in flat]
+        plain = [f"{c / 100:.2f}".translate(_TO_DECIMAL_COMMA) for c in flat]
+    else:
+        quoted = [f"${c / 100:,.2f}" for c in flat]
+        plain = [f"{c / 100:.2f}" for c in flat]
+    return np.array(quoted, dtype=object).reshape(cents.shape), np.array(plain, dtype=object).reshape(cents.shape)
+
+
+_TO_DECIMAL_COMMA = str.maketrans({",": ".", ".": ","})
+
+
+def _number_text(value: str, decimal_comma: bool) -> str:
+    return value.translate(_TO_DECIMAL_COMMA) if decimal_comma else value
 
 
 class World:
@@ -200,8 +220,8 @@ class World:
             np.arange(self.day_ordinals[0] - 130, self.day_ordinals[-1] + 40)
         )
         self.date_offset = 130  # index of day_ordinals[0] in date_text
-        self.price_text = _money_strings(self.cat["price_cents"])
-        self.cost_text = _money_strings(self.cat["cost_cents"])
+        self.price_text = _money_strings(self.cat["price_cents"], cfg.decimal_comma)
+        self.cost_text = _money_strings(self.cat["cost_cents"], cfg.decimal_comma)
         # products sorted by price, so a customer's value tilt shifts the product mix
         self.products_by_price = np.argsort(self.cat["price_cents"][:, N_PRICE_POINTS // 2])
         self.price_rank = np.empty(cfg.products, dtype=np.int64)
@@ -253,7 +273,7 @@ class World:
         for k, (_, (q_lo, q_hi), levels, weights) in enumerate(CHANNELS.values()):
             on = ch_line == k
             quantity[on] = rng.integers(q_lo, q_hi + 1, on.sum())
-            discount[on] = np.array([f"{x:g}" for x in levels], dtype=object)[
+            discount[on] = np.array([_number_text(f"{x:g}", cfg.decimal_comma) for x in levels], dtype=object)[
                 rng.choice(len(levels), on.sum(), p=weights)
             ]
 
@@ -291,6 +311,7 @@ class World:
             "Unit Price": price,
         }
         self._inject_defects(rng, columns, n_lines)
+        self._mark_malformed(rng, columns, n_lines)
         table = pa.table({name: _arrow(columns[name]) for name in RETAIL_CHAIN_COLUMNS})
         return table, first_order_number + n_orders
 
@@ -308,7 +329,8 @@ class World:
             elif name == "non_positive_quantity":
                 columns["Order Quantity"][rows] = rng.choice([0, -1, -3], len(rows))
             elif name == "discount_out_of_range":
-                columns["Discount Applied"][rows] = rng.choice(["1.5", "-0.1", "15"], len(rows))
+                values = [_number_text(v, self.cfg.decimal_comma) for v in ["1.5", "-0.1", "15"]]
+                columns["Discount Applied"][rows] = rng.choice(values, len(rows))
             elif name == "unknown_channel":
                 columns["Sales Channel"][rows] = rng.choice(["Telephone", "Catalog"], len(rows))
             elif name == "missing_customer_id":
@@ -317,6 +339,19 @@ class World:
                 rows = rows[rows > 0]
                 for col in columns.values():
                     col[rows] = col[rows - 1]
+
+
+    def _mark_malformed(self, rng: np.random.Generator, columns: dict, n_lines: int) -> None:
+        """Put a marker in the last column of malformed lines; _CsvAppender breaks those lines."""
+        if self.cfg.malformed_rate <= 0:
+            return
+        rows = np.flatnonzero(rng.random(n_lines) < self.cfg.malformed_rate)
+        columns["Unit Price"][rows] = rng.choice(list(MALFORMED), len(rows))
+
+
+# Markers of malformed lines and what each becomes in the file (with "," standing for the
+# delimiter): the last field dropped, an extra field, a stray quote in a field.
+MALFORMED = {"@@SHORT@@": None, "@@LONG@@": '1.00,extra', "@@QUOTE@@": '12"50'}
 
 
 def _arrow(values: np.ndarray) -> pa.Array:
@@ -371,21 +406,41 @@ class _CsvAppender:
     and is appended, header once.
     """
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, delimiter: str = ",", encoding: str = "utf-8", malformed: bool = False):
         self.out = out
         self.scratch = out.with_name(out.name + ".chunk")
         self.handle = open(out, "wb")
         self.con = duckdb.connect()
         self.header = True
+        self.delimiter, self.encoding, self.malformed = delimiter, encoding, malformed
 
     def write(self, table: pa.Table) -> None:
         self.con.register("chunk", table)
         header = "true" if self.header else "false"
-        self.con.execute(f"copy chunk to '{self.scratch}' (format csv, header {header})")
+        delimiter = self.delimiter.replace("'", "''")
+        self.con.execute(f"copy chunk to '{self.scratch}' (format csv, header {header}, delimiter '{delimiter}')")
         self.con.unregister("chunk")
-        with open(self.scratch, "rb") as chunk_file:
-            shutil.copyfileobj(chunk_file, self.handle, 1 << 20)
+        if self.delimiter == "," and self.encoding == "utf-8" and not self.malformed:
+            with open(self.scratch, "rb") as chunk_file:
+                shutil.copyfileobj(chunk_file, self.handle, 1 << 20)
+        else:
+            self.handle.write(self._reformed(self.scratch.read_bytes()))
         self.header = False
+
+    def _reformed(self, chunk: bytes) -> bytes:
+        """The chunk with malformed lines broken and in the file's encoding (whole-chunk operations)."""
+        delimiter = self.delimiter.encode()
+        for marker, broken in MALFORMED.items():
+            if broken is None:
+                chunk = chunk.replace(delimiter + marker.encode(), b"")
+            else:
+                chunk = chunk.replace(marker.encode(), broken.replace(",", self.delimiter).encode())
+        if self.encoding == "utf-8":
+            return chunk
+        text = chunk.decode("utf-8")
+        if self.encoding == "utf-16":  # as Excel's "Unicode text": little-endian with a byte-order mark
+            return ("\ufeff" if self.header else "").encode("utf-16-le") + text.encode("utf-16-le")
+        return text.encode(self.encoding)
 
     def close(self) -> None:
         self.handle.close()
@@ -421,7 +476,7 @@ def generate(
     out.parent.mkdir(parents=True, exist_ok=True)
     bar = _Progress(cfg.lines, progress if progress is not None else cfg.lines >= 1_000_000)
     written, order_number, index = 0, 101, 0
-    writer = _CsvAppender(out) if fmt == "csv" else _ParquetAppender(out) if fmt == "parquet" else None
+    writer = _CsvAppender(out, cfg.delimiter, cfg.encoding, cfg.malformed_rate > 0) if fmt == "csv" else _ParquetAppender(out) if fmt == "parquet" else None
     if writer is None:
         raise ValueError(f"unknown format {fmt!r}: csv or parquet")
     try:
@@ -451,16 +506,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--bad-rate", type=float, default=0.005, help="share of bad rows (default 0.005)")
     parser.add_argument("--format", choices=["csv", "parquet"], help="default: from --out's suffix")
+    parser.add_argument("--delimiter", choices=[",", ";", "tab", "|"], default=",", help="CSV field delimiter")
+    parser.add_argument("--encoding", choices=["utf-8", "latin-1", "cp1252", "utf-16"], default="utf-8")
+    parser.add_argument("--decimal-comma", action="store_true", help="write numbers as 1.001,18 and 0,05 (European)")
+    parser.add_argument("--malformed-rate", type=float, default=0.0, help="share of lines broken by hand (default 0)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    if not 0 <= args.bad_rate <= 1:
-        parser.error("--bad-rate must be between 0 and 1")
+    for name in ["bad_rate", "malformed_rate"]:
+        if not 0 <= getattr(args, name) <= 1:
+            parser.error(f"--{name.replace('_', '-')} must be between 0 and 1")
     fmt = args.format or ("parquet" if args.out.suffix == ".parquet" else "csv")
     cfg = Config(
         lines=args.lines,
         customers=args.customers or default_customers(args.lines),
         seed=args.seed,
         bad_rate=args.bad_rate,
+        delimiter="\t" if args.delimiter == "tab" else args.delimiter,
+        encoding=args.encoding,
+        decimal_comma=args.decimal_comma,
+        malformed_rate=args.malformed_rate,
     )
     t0 = time.monotonic()
     n = generate(cfg, args.out, fmt, args.customers_out, progress=False if args.quiet else None)

@@ -35,7 +35,14 @@ order_lines as (
 
 recounted as (
 
-    {%- if recount and csv_paths %}
+    {%- set utf8_copies = raw_utf8_copies(csv_paths) %}
+    {%- if recount and utf8_copies %}
+    -- cp1252 files: their UTF-8 copies (line breaks are the same bytes in both)
+    select copies.source_file, count(*) as recounted_lines
+    from {{ csv_lines_reader(utf8_copies.keys() | list, 'utf-8') }} as lines
+    inner join {{ ref('base_sales__raw_transcoded_files') }} as copies on lines.filename = copies.utf8_file
+    group by copies.source_file
+    {%- elif recount and csv_paths %}
     select filename as source_file, count(*) as recounted_lines
     from {{ csv_lines_reader(csv_paths, var('raw_encoding')) }}
     group by filename

@@ -49,9 +49,21 @@
 {% endmacro %}
 
 
-{#- DuckDB's name for the raw_encoding var's encoding: cp1252 is read as latin-1, then translated. -#}
-{% macro duckdb_csv_encoding(encoding) -%}
-    {{ return({'utf-8': 'utf-8', 'utf-16': 'utf-16', 'latin-1': 'latin-1', 'cp1252': 'latin-1'}[encoding]) }}
+{#-
+    With raw_encoding cp1252, the UTF-8 copies of the CSV files (base_sales__raw_transcoded_files)
+    as {copy: original file}, to be read in their place; {} for every other encoding.
+-#}
+{% macro raw_utf8_copies(csv_paths) -%}
+    {%- set copies = {} -%}
+    {%- if var('raw_encoding') == 'cp1252' -%}
+        {%- set transcoded = ref('base_sales__raw_transcoded_files') -%}
+        {%- if execute and csv_paths -%}
+            {%- for row in run_query('select source_file, utf8_file from ' ~ transcoded).rows -%}
+                {%- do copies.update({row[1]: row[0]}) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(copies) }}
 {%- endmacro %}
 
 
@@ -73,7 +85,7 @@
         escape = '',
         new_line = '\r\n',
         strict_mode = false,
-        encoding = {{ sql_string(duckdb_csv_encoding(encoding)) }},
+        encoding = {{ sql_string(encoding) }},
         max_line_size = 67108864,
         filename = true,
         store_rejects = true
@@ -82,21 +94,15 @@
 
 
 {#-
-    cp1252 (what Excel on Windows writes) is latin-1 but for 27 characters in 0x80-0x9F, among
-    them the euro sign and curly quotes: the file is read as latin-1 and those are translated.
--#}
-{% macro cp1252_text(expr) -%}
-    {%- set from_chars = [128, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 142, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 158, 159] -%}
-    {%- set to_text = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ' -%}
-    translate({{ expr }}, {% for code in from_chars %}chr({{ code }}){{ " || " if not loop.last }}{% endfor %}, {{ sql_string(to_text) }})
-{%- endmacro %}
-
-
-{#-
     Post-hook of a model that read CSV lines: stops the build (and keeps what was built before)
-    when DuckDB could not read a line: not valid in raw_encoding, or longer than 64 MB.
+    when DuckDB could not read a line: not valid in raw_encoding, or longer than 64 MB. Renders
+    nothing when no CSV file was read (no reject table then).
 -#}
 {% macro raw_lines_read_check(what) -%}
+    {%- set files = raw_input_file_list(source('raw_sales', 'order_line_files'), 'raw_sales_path') -%}
+    {%- if execute and not (files | selectattr('kind', 'equalto', 'csv') | list) -%}
+        {{ return('') }}
+    {%- endif -%}
     select error(
         {{ sql_string(what) }} || ' file ''' || scans.file_path || ''' line ' || cast(errors.line as varchar) || ': '
         || case
@@ -163,4 +169,24 @@
     from ({{ problems_sql }}) as problems
     where problem is not null
     qualify row_number() over (order by source_file) = 1
+{%- endmacro %}
+
+
+{#-
+    A post-hook that logs how each raw file is read (delimiter, date order, decimal separator and
+    why), so a file read by its layout's convention because its dates could not tell says so in
+    the build's output. Renders no SQL.
+-#}
+{% macro log_raw_file_conventions(relation) -%}
+    {%- if execute -%}
+        {%- set files = run_query(
+            "select source_file, delimiter, date_order, date_order_reason, decimal_separator, decimal_separator_reason from "
+            ~ relation ~ " where problem is null order by source_file_index"
+        ) -%}
+        {%- for file in files.rows -%}
+            {%- set delimiter = 'tab' if file[1] == '\t' else (file[1] or 'none (already split)') -%}
+            {{ log("raw sales file '" ~ file[0] ~ "': delimiter " ~ delimiter ~ "; dates " ~ file[2] ~ " (" ~ file[3]
+                ~ "); decimal separator '" ~ file[4] ~ "' (" ~ file[5] ~ ")", info=true) }}
+        {%- endfor -%}
+    {%- endif -%}
 {%- endmacro %}

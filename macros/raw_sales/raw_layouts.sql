@@ -9,9 +9,9 @@
     {%- set layout_name = layout_name or var('raw_sales_format') -%}
     {%- set layouts = var('raw_layouts') -%}
     {%- if layout_name not in layouts -%}
+        {#- the message validate_project_vars gives, whichever model dbt parses first -#}
         {{ exceptions.raise_compiler_error(
-            "raw_sales_format '" ~ layout_name ~ "' is not a known layout: use one of "
-            ~ (layouts.keys() | list | join(', '))) }}
+            var_problem('raw_sales_format', layout_name, "one of " ~ layouts.keys() | list | join(' | '))) }}
     {%- endif -%}
     {{ return(layouts[layout_name]) }}
 {% endmacro %}

@@ -152,3 +152,40 @@ def test_rejects_bad_arguments(tmp_path):
         generate(Config(lines=0, customers=10), tmp_path / "x.csv")
     with pytest.raises(SystemExit):
         generator.main(["--lines", "10", "--out", str(tmp_path / "x.csv"), "--bad-rate", "2"])
+
+
+def test_file_forms_write_the_same_data(tmp_path):
+    """--delimiter, --encoding and --decimal-comma change how the data is written, not what it is."""
+    us, eu, excel = tmp_path / "us.csv", tmp_path / "eu.csv", tmp_path / "unicode.txt"
+    generate(Config(lines=3000, customers=200, seed=4, bad_rate=0), us)
+    generate(Config(lines=3000, customers=200, seed=4, bad_rate=0, delimiter=";", decimal_comma=True, encoding="cp1252"), eu)
+    generate(Config(lines=3000, customers=200, seed=4, bad_rate=0, delimiter="\t", encoding="utf-16"), excel)
+    excel_bytes = excel.read_bytes()
+    assert excel_bytes[:2] == b"\xff\xfe" and excel_bytes.count(b"\xff\xfe") == 1  # one mark, at the start
+    con = duckdb.connect()
+    read = "select * from read_csv('{}', all_varchar = true, header = true, delim = '{}', encoding = '{}', quote = '\"')"
+    us_rows = con.execute(read.format(us, ",", "utf-8")).fetchall()
+    assert con.execute(read.format(excel, "\t", "utf-16")).fetchall() == us_rows
+    eu_rows = con.execute(read.format(eu, ";", "latin-1")).fetchall()  # the generator writes no 0x80-0x9F byte
+    assert len(us_rows) == len(eu_rows) == 3000
+
+    def us_form(value: str) -> str:  # "1.001,18 $" -> "$1,001.18"; "0,075" -> "0.075"
+        swapped = value.translate(str.maketrans({",": ".", ".": ","}))
+        return "$" + swapped[:-2] if swapped.endswith(" $") else swapped
+
+    assert [row[:13] + tuple(us_form(v) for v in row[13:]) for row in eu_rows] == us_rows
+
+
+def test_malformed_rate_breaks_lines_as_hand_edits_do(tmp_path):
+    out = tmp_path / "broken.csv"
+    generate(Config(lines=20000, customers=500, seed=4, bad_rate=0, malformed_rate=0.01), out)
+    text = out.read_text()
+    lines = text.splitlines()[1:]
+    assert "@@" not in text and len(lines) == 20000
+    # a plain generated line has 15 separating commas outside quotes; "$1,001.18" adds one inside
+    commas = [line.count(",") - sum(field.count(",") for field in line.split('"')[1::2]) for line in lines]
+    short = sum(1 for c, line in zip(commas, lines) if c == 14 and not line.endswith('12"50'))
+    long = sum(1 for line in lines if line.endswith(",extra"))
+    stray = sum(1 for line in lines if line.endswith('12"50'))
+    for count in (short, long, stray):
+        assert 40 <= count <= 110, (short, long, stray)  # about a third of 1% of 20,000 each

@@ -65,18 +65,31 @@ def test_features_k_and_algorithm_follow_the_vars(fixture_files, built, tmp_path
     assert sorted(features) == sorted(used)
 
 
-def test_bad_segmentation_var_fails_clearly(fixture_files, built, tmp_path):
+@pytest.mark.parametrize(
+    "name, value, allowed",
+    [
+        ("segmentation_scaler", "minmax", "one of standard | robust"),
+        ("segmentation_k", "abc", "auto, or a whole number of at least 1"),
+        ("segmentation_k", -1, "auto, or a whole number of at least 1"),
+        ("segmentation_features", "foo", "rfm | fm | afm, or a comma list of recency_days, frequency, monetary, age"),
+        ("raw_max_quarantined_share", 1.5, "a number from 0 to 1, like 0.2"),
+        ("raw_min_order_date", "1/1/1990", "a date as yyyy-mm-dd"),
+    ],
+)
+def test_a_bad_var_stops_the_build_before_any_model_runs(fixture_files, built, tmp_path, name, value, allowed):
     _, input_vars = fixture_files
     db = tmp_path / "retail.duckdb"
     shutil.copy(built, db)
-    result = run_dbt(["run", "--select", "int_segment_model_fitted"], db, {**input_vars, "segmentation_scaler": "minmax"}, expect_ok=False)
-    assert not result.ok and "segmentation_scaler must be 'standard' or 'robust'" in result.output
+    result = run_dbt(["build"], db, {**input_vars, name: value}, expect_ok=False)
+    assert not result.ok
+    assert f"var {name} is '{value}': it must be {allowed}." in result.output, result.output[-2000:]
+    assert " START " not in result.output  # stopped when the project was parsed
 
 
 def test_fifty_customers_build_end_to_end(tmp_path):
     generate(Config(lines=700, customers=50, seed=5, bad_rate=0.0), tmp_path / "sales.csv")
     db = tmp_path / "retail.duckdb"
-    run_dbt(["build"], db, {"raw_sales_path": str(tmp_path / "sales.csv"), "raw_customers_path": ""})
+    run_dbt(["build"], db, {"raw_sales_path": str(tmp_path / "sales.csv")})
     customers = query(db, "select count(*) from fct_customer_rfm")[0][0]
     assert 40 <= customers <= 50
     assert query(db, "select count(*) from dim_customer_segments") == [(customers,)]

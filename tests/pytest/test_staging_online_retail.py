@@ -36,7 +36,7 @@ def online_warehouse(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("online_retail")
     path = write_csv(tmp / "online_retail_II.csv", ONLINE_RETAIL_HEADER, [row for row, _ in CASES])
     db = tmp / "retail.duckdb"
-    run_dbt(["build", "--select", "staging"], db, {"raw_sales_path": str(path), "raw_sales_format": "online_retail"})
+    run_dbt(["build", "--select", "staging"], db, {"raw_sales_path": str(path), "raw_sales_format": "online_retail", "raw_max_quarantined_share": 1})
     return db
 
 

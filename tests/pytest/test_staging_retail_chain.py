@@ -20,14 +20,18 @@ BASE = dict(
     )
 )  # fmt: skip
 
+# Cases that move the order date far from BASE's blank their other dates, which would
+# otherwise be more than raw_max_lead_days away (implausible_date).
+ONLY_ORDER_DATE = {"ProcuredDate": "", "ShipDate": "", "DeliveryDate": ""}
+
 # (overrides of BASE, expected reason or None for a clean line). Each case gets its own
 # OrderNumber unless it sets one, so no two cases are accidental duplicates.
 CASES = [
     ({}, None),  # line 2: the base line; day-first d/m/yy dates, quoted and plain money
-    ({"OrderDate": "05/07/19"}, None),  # dd/mm/yy
-    ({"OrderDate": "5/7/2019"}, None),  # d/m/yyyy
-    ({"OrderDate": "31/12/2020"}, None),  # dd/mm/yyyy
-    ({"OrderDate": "2020-02-29"}, None),  # ISO
+    ({"OrderDate": "05/07/19", **ONLY_ORDER_DATE}, None),  # dd/mm/yy
+    ({"OrderDate": "5/7/2019", **ONLY_ORDER_DATE}, None),  # d/m/yyyy
+    ({"OrderDate": "31/12/2020", **ONLY_ORDER_DATE}, None),  # dd/mm/yyyy
+    ({"OrderDate": "2020-02-29", **ONLY_ORDER_DATE}, None),  # ISO
     ({"Discount Applied": "0"}, None),
     ({"Discount Applied": "1"}, None),
     ({"Sales Channel": "online"}, None),  # channel spelling is normalised
@@ -55,6 +59,12 @@ CASES = [
     ({"Unit Price": "N/A"}, "non_numeric_money"),
     ({"Unit Cost": ""}, "non_numeric_money"),
     ({"Unit Price": "-5.00"}, "negative_money"),
+    ({"Order Quantity": "99999999999"}, "number_out_of_range"),  # would overflow DECIMAL(18)
+    ({"Unit Price": "12345678901.00"}, "number_out_of_range"),
+    ({"OrderDate": "1/1/2098", **ONLY_ORDER_DATE}, "implausible_date"),  # after the day of the build
+    ({"OrderDate": "1/1/1900", **ONLY_ORDER_DATE}, "implausible_date"),  # before raw_min_order_date
+    ({"DeliveryDate": "25/06/2021"}, "implausible_date"),  # 3 years after the order
+    ({"ProcuredDate": "1/5/15"}, "implausible_date"),  # 3 years before the order
     ({"OrderNumber": "SO - 000101"}, "duplicate_line"),  # exact copy of line 2
     ({"_CustomerID": "", "OrderDate": "not a date"}, "missing_customer_id"),  # two problems
 ]
@@ -70,7 +80,8 @@ def quirks_warehouse(tmp_path_factory):
         rows.append([row[c] for c in RETAIL_CHAIN_HEADER])
     path = write_csv(tmp / "sales.csv", RETAIL_CHAIN_HEADER, rows)
     db = tmp / "retail.duckdb"
-    run_dbt(["build", "--select", "staging"], db, {"raw_sales_path": str(path)})
+    # a fixture made of defects: let its clean lines load and look at every refused one
+    run_dbt(["build", "--select", "staging"], db, {"raw_sales_path": str(path), "raw_max_quarantined_share": 1})
     return db, path
 
 
@@ -126,7 +137,8 @@ def test_quarantine_keeps_raw_values_and_all_reasons(quirks_warehouse):
            from staging.stg_sales__quarantined_order_lines where source_line_number = ?""",
         [last_line],
     )
-    assert row == [("missing_customer_id", "missing_customer_id,unparseable_date", str(path), None, "not a date", "1500.50")]
+    # raw values are the text of the fields: an empty field is ''
+    assert row == [("missing_customer_id", "missing_customer_id,unparseable_date", str(path), "", "not a date", "1500.50")]
     assert query(
         db, "select raw_unit_price from staging.stg_sales__quarantined_order_lines where quarantine_reason = 'non_numeric_money' order by 1"
     ) == [("1500.50",), ("N/A",)]
@@ -171,12 +183,13 @@ def test_month_first_exports(tmp_path):
     idx = RETAIL_CHAIN_HEADER.index("OrderDate")
     rows[0][idx], rows[1][idx], rows[2][idx] = "6/1/18", "12/31/2019", "31/12/2019"
     for row in rows:
-        row[RETAIL_CHAIN_HEADER.index("ProcuredDate")] = "1/1/18"
+        row[RETAIL_CHAIN_HEADER.index("ProcuredDate")] = ""
         row[RETAIL_CHAIN_HEADER.index("ShipDate")] = ""
         row[RETAIL_CHAIN_HEADER.index("DeliveryDate")] = ""
     path = write_csv(tmp_path / "mdy.csv", RETAIL_CHAIN_HEADER, rows)
     db = tmp_path / "retail.duckdb"
-    run_dbt(["build", "--select", "staging"], db, {"raw_sales_path": str(path), "raw_date_order": "mdy"})
+    vars = {"raw_sales_path": str(path), "raw_date_order": "mdy", "raw_max_quarantined_share": 1}
+    run_dbt(["build", "--select", "staging"], db, vars)
     assert query(db, "select source_line_number, order_date from staging.stg_sales__order_lines order by 1") == [
         (2, dt.date(2018, 6, 1)),
         (3, dt.date(2019, 12, 31)),

@@ -11,10 +11,14 @@
 --     decimal_separator_reason). Decided from a sample of up to 100,000 lines spread over the
 --     file (all of a smaller file); base_sales__order_lines checks the decision on every line.
 -- A file that cannot be read (empty, no header with the layout's columns, a header and no
--- data) stops the build in the post-hook, naming the file, before anything is replaced.
+-- data) stops the build in the post-hook, naming the file, before anything is replaced; the
+-- next post-hook logs how each file is read.
 {{ config(
     materialized='table',
-    post_hook=["{{ raise_first_problem('select source_file, problem from ' ~ this, 'raw sales file') }}"],
+    post_hook=[
+        "{{ raise_first_problem('select source_file, problem from ' ~ this, 'raw sales file') }}",
+        "{{ log_raw_file_conventions(this) }}",
+    ],
 ) }}
 
 {%- set layout = raw_layout() %}
@@ -231,9 +235,13 @@ chosen_delimiters as (
 
     select
         *,
-        list_filter(
-            {{ sql_list(layout_columns) }},
-            lambda column_name: not list_contains(coalesce(found_columns, []), column_name)
+        -- the columns it lacks, by the first header name the layout knows them by
+        list_transform(
+            list_filter(
+                range(1, {{ layout_columns | length + 1 }}),
+                lambda position: not list_contains(coalesce(found_columns, []), {{ sql_list(layout_columns) }}[position])
+            ),
+            lambda position: {{ sql_list(layout.columns | map(attribute='headers') | map('first') | list) }}[position]
         ) as missing_columns
     from delimiter_fits
     qualify row_number() over (partition by source_file order by columns_found desc, preference) = 1

@@ -13,12 +13,14 @@
 {%- set parquet_only = raw_sales_are_parquet() %}
 {{ config(
     materialized='view' if parquet_only else 'table',
-    post_hook=[] if parquet_only else [raw_lines_read_check('raw sales')],
+    post_hook=[] if parquet_only else ["{{ raw_lines_read_check('raw sales') }}"],
 ) }}
 
 {%- set files = raw_input_file_list(source('raw_sales', 'order_line_files'), 'raw_sales_path') %}
 {%- set spreadsheet_rows = ref('base_sales__raw_spreadsheet_rows') %}
 {%- set csv_paths = files | selectattr('kind', 'equalto', 'csv') | map(attribute='path') | list %}
+{#- cp1252 files are read from their UTF-8 copies, under their own names -#}
+{%- set utf8_copies = raw_utf8_copies(csv_paths) %}
 {%- set parquet_paths = files | selectattr('kind', 'equalto', 'parquet') | map(attribute='path') | list %}
 {%- set has_spreadsheets = files | selectattr('kind', 'equalto', 'xlsx') | list | length > 0 %}
 
@@ -28,11 +30,19 @@ with
 csv_lines as (
 
     select
+        {%- if utf8_copies %}
+        case filename
+            {%- for copy, source_file in utf8_copies.items() %}
+            when {{ sql_string(copy) }} then {{ sql_string(source_file) }}
+            {%- endfor %}
+        end as source_file,
+        {%- else %}
         filename as source_file,
+        {%- endif %}
         cast(null as bigint) as source_line_number,
-        {{ cp1252_text('line') if var('raw_encoding') == 'cp1252' else 'line' }} as line,
+        line,
         cast(null as varchar[]) as fields
-    from {{ csv_lines_reader(csv_paths, var('raw_encoding')) }}
+    from {{ csv_lines_reader(utf8_copies.keys() | list if utf8_copies else csv_paths, 'utf-8' if utf8_copies else var('raw_encoding')) }}
 
 ),
 {% endif %}

@@ -1,0 +1,389 @@
+"""Files as real tools write them: Excel on Windows, European locales, hand edits, gzip, xlsx.
+
+Each test writes its files the way the tool in question does (bytes, not the csv module's clean
+defaults where the tool differs) and asserts where every line landed: clean, with its values,
+or quarantined with its reason and line number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import ONLINE_RETAIL_HEADER, RETAIL_CHAIN_HEADER, query, run_dbt
+from retail_segmentation.generator import Config, generate
+
+pytestmark = pytest.mark.dbt
+
+# A clean retail_chain line: 2 units at $20.00 with 10% off, so net revenue 36.00.
+GOOD = {
+    "OrderNumber": "SO - 1", "Sales Channel": "Online", "WarehouseCode": "WARE-001", "ProcuredDate": "1/5/18",
+    "OrderDate": "15/6/18", "ShipDate": "20/06/2018", "DeliveryDate": "25/06/2018", "CurrencyCode": "USD",
+    "_SalesTeamID": "1", "_CustomerID": "7", "_StoreID": "10", "_ProductID": "5", "Order Quantity": "2",
+    "Discount Applied": "0.1", "Unit Cost": "$10.00", "Unit Price": "$20.00",
+}  # fmt: skip
+
+
+def fields(order: str, **overrides: str) -> list[str]:
+    row = {**GOOD, "OrderNumber": order}
+    row.update({k.replace("_", " ") if k not in GOOD else k: v for k, v in overrides.items()})
+    return [row[c] for c in RETAIL_CHAIN_HEADER]
+
+
+def text_line(values: list[str], delimiter: str = ",") -> str:
+    """A line as a spreadsheet writes it: a field is quoted only when it holds the delimiter or a quote."""
+    def field(v: str) -> str:
+        return '"' + v.replace('"', '""') + '"' if delimiter in v or '"' in v or "\n" in v else v
+
+    return delimiter.join(field(v) for v in values)
+
+
+def landed(db: Path, source_file: Path | str) -> dict[int, str | None]:
+    """line number -> quarantine reason (None: clean) for every line of one file."""
+    clean = query(db, "select source_line_number from staging.stg_sales__order_lines where source_file = ?", [str(source_file)])
+    refused = query(
+        db, "select source_line_number, quarantine_reason from staging.stg_sales__quarantined_order_lines where source_file = ?", [str(source_file)]
+    )
+    out = {line: None for (line,) in clean}
+    for line, reason in refused:
+        assert line not in out, f"line {line} is both clean and quarantined"
+        out[line] = reason
+    return out
+
+
+def build_staging(db: Path, vars: dict, expect_ok: bool = True):
+    return run_dbt(["build", "--select", "staging"], db, vars, expect_ok=expect_ok)
+
+
+# --- malformed lines ------------------------------------------------------------------------
+
+
+def test_malformed_lines_are_quarantined_with_their_text(tmp_path):
+    """Excel on Windows: a UTF-8 byte-order mark and CRLF. Then what hand edits leave: a short
+    line, a long line, a stray quote, a repeated header, a blank line and, last, a quote that is
+    never closed (it runs to the end of the file)."""
+    header = text_line(RETAIL_CHAIN_HEADER)
+    lines = [
+        header,                                                         # 1
+        text_line(fields("SO - 1")),                                    # 2 clean
+        text_line(fields("SO - 2")[:-1]),                               # 3 one field short
+        text_line(fields("SO - 3")) + ",extra",                         # 4 one field too many
+        text_line(fields("SO - 4")[:-1]) + ',20"00',                    # 5 a stray quote
+        text_line(fields("SO - 5", WarehouseCode="WARE\n001")),         # 6-7 a quoted line break: clean
+        text_line(fields("SO - 6")),                                    # 8 clean
+        "",                                                             # 9 blank
+        header,                                                         # 10 a second export pasted below
+        text_line(fields("SO - 7")),                                    # 11 clean
+        'SO - 8,"Online,WARE-001,1/5/18',                               # 12 the quote is never closed
+    ]  # fmt: skip
+    path = tmp_path / "excel_windows.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, {"raw_sales_path": str(path), "raw_max_quarantined_share": 1})
+
+    assert landed(db, path) == {
+        2: None, 3: "malformed_line", 4: "malformed_line", 5: "malformed_line", 6: None, 8: None,
+        10: "repeated_header", 11: None, 12: "malformed_line",
+    }  # fmt: skip
+    assert query(db, "select order_id, warehouse_code from staging.stg_sales__order_lines where source_line_number = 6") == [
+        ("SO - 5", "WARE\n001")
+    ]
+    # the byte-order mark is not part of the first column: the order number was found
+    assert query(db, "select count(*) from staging.stg_sales__order_lines where order_id like 'SO - %'") == [(4,)]
+    raw = dict(query(db, "select source_line_number, raw_line from staging.stg_sales__quarantined_order_lines"))
+    assert raw[3] == lines[2] and raw[4] == lines[3] and raw[5] == lines[4] and raw[12] == lines[10]
+    assert query(db, "select source_line_count from staging.base_sales__order_lines where source_line_number = 6") == [(2,)]
+    # every physical line is accounted for (the row-accounting test ran in the build; check it again)
+    run_dbt(["test", "--select", "assert_every_raw_row_accounted_for"], db, {"raw_sales_path": str(path), "raw_max_quarantined_share": 1})
+
+
+def test_a_file_mostly_malformed_stops_the_build(tmp_path):
+    path = tmp_path / "broken.csv"
+    good = text_line(fields("SO - 1"))
+    path.write_text("\n".join([text_line(RETAIL_CHAIN_HEADER), good] + [good[:40]] * 3) + "\n")
+    db = tmp_path / "retail.duckdb"
+    result = build_staging(db, {"raw_sales_path": str(path)}, expect_ok=False)
+    assert f"raw sales file '{path}' had 3 of its 4 lines refused (75.0%; malformed_line: 3)" in result.output
+
+
+# --- delimiters, hints, line endings, compression, spreadsheets --------------------------------
+
+
+def test_every_delimiter_line_ending_and_container(tmp_path):
+    """One glob of seven files, each as a different tool writes the same two lines."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    def rows(name: str) -> list[list[str]]:  # each file its own orders, so none repeats another's lines
+        return [fields(f"SO - {name}-1"), fields(f"SO - {name}-2", OrderDate="16/6/18")]
+
+    def write(name: str, delimiter: str, newline: str = "\n", first: list[str] = ()) -> Path:
+        path = folder / name
+        lines = [*first, text_line(RETAIL_CHAIN_HEADER, delimiter), *(text_line(r, delimiter) for r in rows(name))]
+        text = newline.join(lines) + newline
+        path.write_bytes(text.encode())
+        return path
+
+    comma = write("comma.csv", ",")
+    semicolon = write("semicolon.csv", ";", "\r\n", first=["sep=;"])  # Excel's delimiter hint line
+    tab = write("tab.tsv", "\t")
+    pipe = write("pipe.txt", "|")
+    # CRLF in the first half of the file, LF in the rest (two exports appended)
+    mixed = folder / "mixed_newlines.csv"
+    mixed.write_bytes(
+        ("\r\n".join([text_line(RETAIL_CHAIN_HEADER), text_line(rows("mixed")[0])]) + "\r\n" + text_line(rows("mixed")[1]) + "\n").encode()
+    )
+    gz = folder / "gzipped.csv.gz"
+    with gzip.open(gz, "wb") as handle:
+        handle.write(("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, *rows("gz")]) + "\n").encode())
+    xlsx = folder / "book.xlsx"
+    write_xlsx(xlsx, RETAIL_CHAIN_HEADER, rows("xlsx"))
+    copy = folder / "pipe_copy.txt"  # the same export saved twice
+    shutil.copy(pipe, copy)
+
+    db = tmp_path / "retail.duckdb"
+    result = build_staging(db, {"raw_sales_path": str(folder / "*")})
+    for path in [comma, tab, pipe, mixed, gz, xlsx]:
+        assert landed(db, path) == {2: None, 3: None}, path
+    assert landed(db, semicolon) == {3: None, 4: None}  # the sep= line is line 1
+    assert landed(db, copy) == {2: "duplicate_line", 3: "duplicate_line"}
+    assert query(db, "select source_file, delimiter from staging.base_sales__raw_files order by 1") == sorted(
+        [(str(p), d) for p, d in [(comma, ","), (semicolon, ";"), (tab, "\t"), (pipe, "|"), (mixed, ","), (gz, ","), (xlsx, None), (copy, "|")]]
+    )
+    assert query(
+        db, "select count(*), sum(net_revenue), count(distinct order_date) from staging.stg_sales__order_lines"
+    ) == [(14, Decimal("504.00"), 2)]
+    assert f"raw sales file '{semicolon}': delimiter ;" in result.output
+
+
+def write_xlsx(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    """A workbook as Excel saves it: numbers as numbers, dates as dates, the rest as text."""
+    from openpyxl import Workbook
+
+    def cell(column: str, value: str):
+        if column in ("ProcuredDate", "OrderDate", "ShipDate", "DeliveryDate", "InvoiceDate") and value:
+            return read_day_first(value)
+        if column in ("Order Quantity", "_CustomerID", "_StoreID", "_ProductID", "_SalesTeamID", "Quantity"):
+            return int(value)
+        if column in ("Discount Applied", "Unit Cost", "Unit Price", "Price", "UnitPrice"):
+            return float(value.replace("$", "").replace(",", ""))
+        return value
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append([cell(c, v) for c, v in zip(header, row)])
+    book.save(path)
+
+
+def read_day_first(value: str) -> dt.datetime:
+    for fmt in ("%d/%m/%y", "%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(value, fmt)
+        except ValueError:
+            pass
+    raise ValueError(value)
+
+
+# --- encodings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "encoding, warehouse",
+    [("latin-1", "WARÉ-1004"), ("cp1252", "WARÉ-€1004"), ("utf-16", "WARÉ-€1004")],
+)
+def test_text_is_read_in_the_configured_encoding(tmp_path, encoding, warehouse):
+    path = tmp_path / "sales.csv"
+    if encoding == "utf-16":  # Excel's "Unicode text": UTF-16 little-endian with a mark, tabs, CRLF
+        text = "\r\n".join(text_line(r, "\t") for r in [RETAIL_CHAIN_HEADER, fields("SO - 1", WarehouseCode=warehouse)]) + "\r\n"
+        path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    else:
+        text = "\r\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, fields("SO - 1", WarehouseCode=warehouse)]) + "\r\n"
+        path.write_bytes(text.encode(encoding))
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, {"raw_sales_path": str(path), "raw_encoding": encoding})
+    assert query(db, "select source_line_number, warehouse_code, net_revenue from staging.stg_sales__order_lines") == [
+        (2, warehouse, Decimal("36.00"))
+    ]
+
+
+def test_a_file_not_in_the_configured_encoding_stops_the_build_naming_it(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, fields("SO - 1", WarehouseCode="WARÉ-1004")]) + "\n").encode("latin-1"))
+    db = tmp_path / "retail.duckdb"
+    result = build_staging(db, {"raw_sales_path": str(path)}, expect_ok=False)
+    assert not result.ok
+    assert str(path) in result.output and "raw_encoding" in result.output, result.output[-3000:]
+    assert "Traceback" not in result.output
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+def online_line(invoice: str, when: str) -> list[str]:
+    return [invoice, "22350", "CAT BOWL", "2", when, "2.10", "13085", "United Kingdom"]
+
+
+VERSION_I_HEADER = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]
+
+
+def test_date_order_is_decided_per_file(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+
+    def write(name: str, header: list[str], dates: list[str]) -> Path:
+        path = folder / name
+        lines = [text_line(header)] + [text_line(online_line(f"{name[:3]}{i}", d)) for i, d in enumerate(dates)]
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    # UCI Online Retail version I: its header names and two-digit years, month first
+    version_i = write("version_i.csv", VERSION_I_HEADER, ["12/1/10 8:26", "12/13/10 9:00"])
+    # the same data exported day first: 1/12/2010 is the 1st of December
+    day_first = write("day_first.csv", ONLINE_RETAIL_HEADER, ["1/12/2010 8:26", "13/12/2010 9:00"])
+    # no day above 12: either order reads every date; the layout's convention (month first) applies
+    ambiguous = write("ambiguous.csv", ONLINE_RETAIL_HEADER, ["1/12/2010 8:26", "2/11/2010 9:00"])
+    # mostly day first, one line only month first: that line is refused, never read swapped
+    mixed = write("mixed.csv", ONLINE_RETAIL_HEADER, [f"{d}/12/2010 10:00" for d in range(13, 20)] + ["12/20/2010 10:00", "1/12/2010 8:00"])
+    db = tmp_path / "retail.duckdb"
+    result = build_staging(db, {"raw_sales_path": str(folder / "*.csv"), "raw_sales_format": "online_retail"})
+
+    def ordered(path: Path) -> list[tuple]:
+        return query(db, "select source_line_number, ordered_at from staging.stg_sales__order_lines where source_file = ? order by 1", [str(path)])
+
+    assert ordered(version_i) == [(2, dt.datetime(2010, 12, 1, 8, 26)), (3, dt.datetime(2010, 12, 13, 9, 0))]
+    assert ordered(day_first) == [(2, dt.datetime(2010, 12, 1, 8, 26)), (3, dt.datetime(2010, 12, 13, 9, 0))]
+    assert ordered(ambiguous) == [(2, dt.datetime(2010, 1, 12, 8, 26)), (3, dt.datetime(2010, 2, 11, 9, 0))]
+    assert landed(db, mixed) == {**{line: None for line in range(2, 9)}, 9: "unparseable_date", 10: None}
+    assert ordered(mixed)[-1] == (10, dt.datetime(2010, 12, 1, 8, 0))
+    orders = dict(query(db, "select source_file, date_order from staging.base_sales__raw_files"))
+    assert [orders[str(p)] for p in (version_i, day_first, ambiguous, mixed)] == ["mdy", "dmy", "mdy", "dmy"]
+    assert f"raw sales file '{ambiguous}': delimiter ,; dates mdy (every date reads both ways" in result.output
+
+
+def test_an_explicit_date_order_the_file_contradicts_stops_the_build(tmp_path):
+    path = tmp_path / "day_first.csv"
+    dates = [f"{d}/12/2010 10:00" for d in range(13, 20)]
+    path.write_text("\n".join([text_line(ONLINE_RETAIL_HEADER)] + [text_line(online_line(f"5{i}", d)) for i, d in enumerate(dates)]) + "\n")
+    db = tmp_path / "retail.duckdb"
+    vars = {"raw_sales_path": str(path), "raw_sales_format": "online_retail", "raw_date_order": "mdy", "raw_max_quarantined_share": 1}
+    result = build_staging(db, vars, expect_ok=False)
+    assert f"raw sales file '{path}' looks day first: 7 lines have dates that read only day first" in result.output
+    assert "set raw_date_order to dmy" in result.output
+
+
+def test_xlsx_online_retail_as_uci_publishes_it(tmp_path):
+    """UCI publishes Online Retail as .xlsx, version I headers, dates as date cells."""
+    path = tmp_path / "Online Retail.xlsx"
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(VERSION_I_HEADER)
+    sheet.append(["536365", "85123A", "WHITE HANGING HEART T-LIGHT HOLDER", 6, dt.datetime(2010, 12, 1, 8, 26), 2.55, 17850.0, "United Kingdom"])
+    sheet.append(["C536379", "D", "Discount", -1, dt.datetime(2010, 12, 1, 9, 41), 27.5, 14527.0, "United Kingdom"])
+    sheet.append(["536381", "22719", "GINGHAM", 1, dt.datetime(2010, 12, 1, 9, 41), "n/a", 15311.0, "United Kingdom"])
+    book.save(path)
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, {"raw_sales_path": str(path), "raw_sales_format": "online_retail", "raw_max_quarantined_share": 1})
+    assert landed(db, path) == {2: None, 3: None, 4: "non_numeric_money"}
+    assert query(db, "select source_line_number, customer_id, quantity, unit_price, ordered_at from staging.stg_sales__order_lines order by 1") == [
+        (2, "17850", 6, Decimal("2.5500"), dt.datetime(2010, 12, 1, 8, 26)),
+        (3, "14527", -1, Decimal("27.5000"), dt.datetime(2010, 12, 1, 9, 41)),
+    ]
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+
+def test_numbers_must_match_the_file_convention_strictly(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    point = folder / "point.csv"
+    point_rows = [fields(f"SO - {i}", Unit_Price=p) for i, p in enumerate(
+        ["$1,001.18", "1001.18", "$12,345.67", "1,234.50", "1.001,18", "12,50", "1,00,1.18", "1.0012"]
+    )]  # fmt: skip
+    point.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, *point_rows]) + "\n")
+    comma = folder / "comma.csv"
+    comma_rows = [fields(f"SO - {i}", Unit_Price=p, Discount_Applied="0,1", Unit_Cost="10,00") for i, p in enumerate(
+        ["1.001,18 €", "1001,18", "12.345,67", "1 234,50", "1,001.18", "1.0012", "12,5,0"]
+    )]  # fmt: skip
+    comma.write_text("\n".join(text_line(r, ";") for r in [RETAIL_CHAIN_HEADER, *comma_rows]) + "\n")
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, {"raw_sales_path": str(folder / "*.csv"), "raw_max_quarantined_share": 1})
+    prices = dict(query(db, "select source_file || ':' || source_line_number, unit_price from staging.stg_sales__order_lines"))
+    assert {k.rsplit("/", 1)[1]: v for k, v in prices.items()} == {
+        "point.csv:2": Decimal("1001.1800"), "point.csv:3": Decimal("1001.1800"), "point.csv:4": Decimal("12345.6700"),
+        "point.csv:5": Decimal("1234.5000"),
+        "comma.csv:2": Decimal("1001.1800"), "comma.csv:3": Decimal("1001.1800"), "comma.csv:4": Decimal("12345.6700"),
+        "comma.csv:5": Decimal("1234.5000"), "point.csv:9": Decimal("1.0012"),
+    }  # fmt: skip
+    assert landed(db, point) == {2: None, 3: None, 4: None, 5: None, 6: "non_numeric_money", 7: "non_numeric_money", 8: "non_numeric_money", 9: None}
+    assert landed(db, comma) == {2: None, 3: None, 4: None, 5: None, 6: "non_numeric_money", 7: "non_numeric_money", 8: "non_numeric_money"}
+    assert dict(query(db, "select source_file, decimal_separator from staging.base_sales__raw_files")) == {str(point): ".", str(comma): ","}
+
+
+def test_a_european_export_equals_its_us_twin_to_the_cent(tmp_path):
+    """The same generated data as US Excel saves it and as German Excel on Windows does
+    (semicolons, decimal commas, Windows-1252): the same clean lines and the same marts."""
+    us, eu = tmp_path / "us" / "sales.csv", tmp_path / "eu" / "sales.csv"
+    generate(Config(lines=3000, customers=200, seed=11), us)
+    generate(Config(lines=3000, customers=200, seed=11, delimiter=";", decimal_comma=True, encoding="cp1252"), eu)
+    assert us.read_bytes() != eu.read_bytes() and b";" in eu.read_bytes().split(b"\n")[1]
+    select = ["build", "--select", "+fct_monthly_sales", "+fct_customer_rfm", "+fct_channel_performance", "stg_sales__quarantined_order_lines", "--exclude", "resource_type:unit_test",
+              "--indirect-selection", "cautious"]
+    run_dbt(select, tmp_path / "us.duckdb", {"raw_sales_path": str(us)})
+    run_dbt(select, tmp_path / "eu.duckdb", {"raw_sales_path": str(eu), "raw_encoding": "cp1252"})
+    checks = {
+        "lines": """select source_line_number, order_id, customer_id, quantity, unit_price, unit_cost, discount_rate,
+                           net_revenue, cost_amount, order_date from staging.stg_sales__order_lines order by 1""",
+        "refused": "select source_line_number, quarantine_reasons from staging.stg_sales__quarantined_order_lines order by 1",
+        "monthly": "select * from fct_monthly_sales order by all",
+        "rfm": "select * from fct_customer_rfm order by all",
+        "channels": "select * from fct_channel_performance order by all",
+    }
+    for name, sql in checks.items():
+        us_rows, eu_rows = query(tmp_path / "us.duckdb", sql), query(tmp_path / "eu.duckdb", sql)
+        assert us_rows and us_rows == eu_rows, name
+    total = query(tmp_path / "eu.duckdb", "select sum(net_revenue) from fct_monthly_sales")[0][0]
+    assert total == query(tmp_path / "us.duckdb", "select sum(net_revenue) from staging.stg_sales__order_lines")[0][0]
+    assert query(tmp_path / "eu.duckdb", "select decimal_separator, delimiter from staging.base_sales__raw_files") == [(",", ";")]
+
+
+# --- currencies -----------------------------------------------------------------------------
+
+
+def test_lines_in_other_currencies_are_converted_or_quarantined(tmp_path):
+    rates = tmp_path / "fx.csv"
+    rates.write_text("currency_code,rate_date,rate_to_reporting\nEUR,2018-01-01,1.2\nEUR,2018-06-01,1.1\n")
+    only_order = {"ProcuredDate": "", "ShipDate": "", "DeliveryDate": ""}
+    rows = [
+        fields("SO - 1"),                                                          # 2 USD
+        fields("SO - 2", CurrencyCode="EUR"),                                      # 3 EUR on 15/6/18: 1.1
+        fields("SO - 3", CurrencyCode="eur", OrderDate="1/3/18", **only_order),    # 4 EUR on 1/3/18: 1.2
+        fields("SO - 4", CurrencyCode="GBP"),                                      # 5 no GBP rate
+        fields("SO - 5", CurrencyCode=""),                                         # 6 blank: reporting currency
+        fields("SO - 6", CurrencyCode="EUR", OrderDate="1/12/17", **only_order),   # 7 before the first EUR rate
+    ]  # fmt: skip
+    path = tmp_path / "sales.csv"
+    path.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, *rows]) + "\n")
+    db = tmp_path / "retail.duckdb"
+    vars = {"raw_sales_path": str(path), "raw_fx_rates_path": str(rates), "raw_max_quarantined_share": 1}
+    run_dbt(["build", "--select", "+fct_monthly_sales", "+fct_sales", "stg_sales__quarantined_order_lines", "--exclude", "resource_type:unit_test", "--indirect-selection", "cautious"], db, vars)
+    assert landed(db, path) == {2: None, 3: None, 4: None, 5: "missing_fx_rate", 6: None, 7: "missing_fx_rate"}
+    assert query(
+        db,
+        """select order_id, currency_code, unit_price, net_revenue, fx_rate_to_reporting, original_unit_price, original_net_revenue
+           from fct_sales order by order_id""",
+    ) == [
+        ("SO - 1", "USD", Decimal("20.0000"), Decimal("36.00"), None, None, None),
+        ("SO - 2", "EUR", Decimal("22.0000"), Decimal("39.60"), Decimal("1.10000000"), Decimal("20.0000"), Decimal("36.00")),
+        ("SO - 3", "EUR", Decimal("24.0000"), Decimal("43.20"), Decimal("1.20000000"), Decimal("20.0000"), Decimal("36.00")),
+        ("SO - 5", "USD", Decimal("20.0000"), Decimal("36.00"), None, None, None),
+    ]  # fmt: skip
+    assert query(db, "select sum(net_revenue) from fct_monthly_sales") == [(Decimal("154.80"),)]
