@@ -14,3 +14,19 @@
 {% macro duckdb__not_materialized() -%}
     not materialized
 {%- endmacro %}
+
+
+{#-
+    The opposite: a CTE computed once and read from its result, for a small CTE whose expensive
+    expressions DuckDB would otherwise copy into every expression that reads them.
+-#}
+{% macro materialized() -%}
+    {{ return(adapter.dispatch('materialized')()) }}
+{%- endmacro %}
+
+{% macro default__materialized() -%}
+{%- endmacro %}
+
+{% macro duckdb__materialized() -%}
+    materialized
+{%- endmacro %}

@@ -93,6 +93,7 @@ def test_line_numbers_follow_file_order_in_a_large_file(tmp_path):
 
 STRUCTURAL = [
     ("nothing_*.csv", None, "matches no file"),
+    ("a_directory", "<directory>", "matches no file (relative paths are read from the directory dbt runs in; a directory needs a glob"),
     ("empty.csv", "", "is empty (no lines)"),
     ("header_only.csv", ",".join(RETAIL_CHAIN_HEADER) + "\n", "has a header but no data rows"),
     ("missing_column.csv", ",".join(RETAIL_CHAIN_HEADER[:-1]) + "\nSO - 1," + ",".join(GOOD[1:15]) + "\n", "is missing column(s) 'Unit Price'"),
@@ -112,7 +113,9 @@ def built_before(tmp_path_factory):
 def test_structural_problem_stops_the_build_and_keeps_the_last_good_one(built_before, name, content, message):
     tmp, db = built_before
     path = tmp / name
-    if content is not None:
+    if content == "<directory>":
+        path.mkdir()
+    elif content is not None:
         path.write_text(content)
     result = run_dbt(["build", "--select", "staging"], db, {"raw_sales_path": str(path)}, expect_ok=False)
     assert not result.ok
@@ -148,7 +151,7 @@ def test_build_goes_on_after_a_query_spills_to_disk(tmp_path, monkeypatch):
 
     path = tmp_path / "sales.csv"
     generate(Config(lines=1_000_000, customers=50_000, seed=5), path)
-    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "150MB")
+    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "180MB")
     result = run_dbt(
         ["build", "--select", "+base_sales__order_lines+1", "--exclude", "resource_type:unit_test"],
         tmp_path / "retail.duckdb",

@@ -328,6 +328,25 @@ def test_numbers_must_match_the_file_convention_strictly(tmp_path):
     assert dict(query(db, "select source_file, decimal_separator from staging.base_sales__raw_files")) == {str(point): ".", str(comma): ","}
 
 
+def test_columns_in_any_order_odd_values_and_a_2mb_field(tmp_path):
+    """Columns reversed with an extra one, no newline after the last line, a 2 MB field, money
+    that is not a plain number, and ids written three ways."""
+    rows = [fields("SO - 1"), fields("SO - 2", WarehouseCode="W" * 2_000_000), fields("SO - 3")]
+    odd_money = ["(5.00)", "NaN", "inf", "1e3", "-inf", " 20.00 "]
+    rows += [fields(f"SO - {10 + i}", Unit_Price=m) for i, m in enumerate(odd_money)]
+    rows += [fields("SO - 20", _CustomerID=" 7 "), fields("SO - 21", _CustomerID="7.0")]
+    header = list(reversed(RETAIL_CHAIN_HEADER)) + ["Notes"]
+    lines = [text_line(header)] + [text_line(list(reversed(r)) + ["a note"]) for r in rows]
+    path = tmp_path / "reordered.csv"
+    path.write_text("\n".join(lines))
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, {"raw_sales_path": str(path), "raw_max_quarantined_share": 1})
+    assert landed(db, path) == {2: None, 3: None, 4: None, **{5 + i: "non_numeric_money" for i in range(5)}, 10: None, 11: None, 12: None}
+    assert query(
+        db, "select source_line_number, customer_id, unit_price, length(warehouse_code) from staging.stg_sales__order_lines order by 1"
+    ) == [(line, "7", Decimal("20.0000"), 2_000_000 if line == 3 else 8) for line in (2, 3, 4, 10, 11, 12)]
+
+
 def test_a_european_export_equals_its_us_twin_to_the_cent(tmp_path):
     """The same generated data as US Excel saves it and as German Excel on Windows does
     (semicolons, decimal commas, Windows-1252): the same clean lines and the same marts."""
@@ -387,3 +406,41 @@ def test_lines_in_other_currencies_are_converted_or_quarantined(tmp_path):
         ("SO - 5", "USD", Decimal("20.0000"), Decimal("36.00"), None, None, None),
     ]  # fmt: skip
     assert query(db, "select sum(net_revenue) from fct_monthly_sales") == [(Decimal("154.80"),)]
+
+
+# --- the customers file ---------------------------------------------------------------------
+
+
+def test_customer_rows_with_bad_values_are_quarantined_not_nulled(tmp_path):
+    sales = tmp_path / "sales.csv"
+    sales.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, fields("SO - 1")]) + "\n")
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "customer_id,age,gender,income,country\n"
+        "1,40,Female,52000,Germany\n"
+        " 2.0 ,35,Male,,France\n"       # an id written as a float, a blank income: clean
+        "3,-5,Male,41000,Spain\n"
+        "4,300,Female,41000,Spain\n"
+        "5,abc,Female,41000,Spain\n"
+        "6,,Male,41000,Spain\n"
+        "7,41.5,Male,41000,Spain\n"
+        "8,50,Male,lots,Spain\n"
+        "9,50,Male,-1,Spain\n"
+        "10,20,Male,30000,Spain\n"
+        "10,21,Male,30000,Spain\n"      # the same id twice: neither row can be trusted
+        ",33,Male,30000,Spain\n"
+    )
+    db = tmp_path / "retail.duckdb"
+    vars = {"raw_sales_path": str(sales), "raw_customers_path": str(customers), "raw_max_quarantined_share": 1}
+    build_staging(db, vars)
+    assert query(db, "select customer_id, age, income from staging.stg_sales__customers order by 1") == [
+        ("1", 40, Decimal("52000.00")), ("2", 35, None),
+    ]  # fmt: skip
+    assert sorted(query(db, "select coalesce(raw_customer_id, ''), quarantine_reasons from staging.stg_sales__quarantined_customers")) == sorted([
+        ("3", "age_out_of_range"), ("4", "age_out_of_range"), ("5", "non_numeric_age"), ("6", "missing_age"),
+        ("7", "non_numeric_age"), ("8", "non_numeric_income"), ("9", "negative_income"),
+        ("10", "duplicate_customer_id"), ("10", "duplicate_customer_id"), ("", "missing_customer_id"),
+    ])  # fmt: skip
+    # at the default share (0.2) a customers file this bad stops the build, naming it
+    result = build_staging(db, {**vars, "raw_max_quarantined_share": 0.2}, expect_ok=False)
+    assert f"customers file '{customers}' had 10 of its 12 rows refused (83.3%)" in result.output

@@ -282,8 +282,9 @@ sampled_values as (
 ),
 
 -- whether each sampled value reads day first (dmy) and month first (mdy); with a decimal
--- comma and with a decimal point
-sampled_readings as (
+-- comma and with a decimal point. Materialized: inlined, DuckDB copied each parse into every
+-- count below that reads it.
+sampled_readings as {{ materialized() }} (
 
     select
         source_file,

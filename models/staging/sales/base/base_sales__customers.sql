@@ -1,0 +1,106 @@
+-- grain: one row per data row of the optional customers file(s) behind raw_customers_path
+--
+-- Every row as read, with the reasons it is refused, if any: stg_sales__customers keeps the
+-- clean rows, stg_sales__quarantined_customers the others (with their file and raw values), so
+-- no row is lost and no bad value becomes a silent NULL. A blank income is allowed (NULL); a
+-- blank age is not, since age is a segmentation feature. A file whose refused share is above
+-- raw_max_quarantined_share stops the build (post-hook), naming the file.
+{{ config(
+    materialized='table',
+    post_hook=["{{ raise_first_problem(customer_files_problems(this), 'customers file') }}"],
+) }}
+
+{%- set files_source = source('raw_sales', 'customer_files') %}
+{%- set files = raw_input_file_list(files_source, 'raw_customers_path') if var('raw_customers_path') or var('raw_sales_path') == 'data/sample/sales_data.csv' else [] %}
+
+with
+
+rows_read as (
+
+    {%- if files %}
+    select
+        filename as source_file,
+        customer_id as raw_customer_id,
+        age as raw_age,
+        gender as raw_gender,
+        income as raw_income,
+        country as raw_country
+    from read_csv(
+        {{ sql_list(files | map(attribute='path') | list) }},
+        header = true,
+        all_varchar = true,
+        filename = true,
+        union_by_name = true
+    )
+    {%- else %}
+    select
+        {%- for column in ['source_file', 'raw_customer_id', 'raw_age', 'raw_gender', 'raw_income', 'raw_country'] %}
+        cast(null as varchar) as {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    where false
+    {%- endif %}
+
+),
+
+parsed as (
+
+    select
+        *,
+        {{ parse_raw_id('raw_customer_id') }} as customer_id,
+        {{ clean_text('raw_gender') }} as gender,
+        {{ clean_text('raw_country') }} as country,
+        {{ parse_raw_number('raw_age', "'.'") }} as age_number,
+        {{ parse_raw_number('raw_income', "'.'") }} as income_number
+    from rows_read
+
+),
+
+-- An id on more than one row: which row is right cannot be known, so every one is refused.
+checked as (
+
+    select
+        *,
+        customer_id is not null and count(*) over (partition by customer_id) > 1 as is_repeated_customer,
+        {{ clean_text('raw_age') }} as age_text,
+        {{ clean_text('raw_income') }} as income_text
+    from parsed
+
+),
+
+reasons as (
+
+    select
+        *,
+        nullif(concat_ws(',',
+            case when customer_id is null then 'missing_customer_id' end,
+            case when is_repeated_customer then 'duplicate_customer_id' end,
+            case when age_text is null then 'missing_age' end,
+            case when age_text is not null and (age_number is null or age_number <> floor(age_number)) then 'non_numeric_age' end,
+            case when age_number < 0 or age_number > 120 then 'age_out_of_range' end,
+            case when income_text is not null and income_number is null then 'non_numeric_income' end,
+            case when income_number < 0 then 'negative_income' end
+        ), '') as quarantine_reasons
+    from checked
+
+),
+
+final as (
+
+    select
+        source_file,
+        customer_id,
+        gender,
+        country,
+        case when quarantine_reasons is null then cast(age_number as integer) end as age,
+        case when quarantine_reasons is null then cast(income_number as decimal(18, 2)) end as income,
+        quarantine_reasons,
+        raw_customer_id,
+        raw_age,
+        raw_gender,
+        raw_income,
+        raw_country
+    from reasons
+
+)
+
+select * from final

@@ -1,0 +1,31 @@
+-- grain: one row per refused row of the customers file
+--
+-- The rows of base_sales__customers that failed a check, with their file, their raw values and
+-- every reason (quarantine_reasons) and the first (quarantine_reason).
+{{ config(materialized='table') }}
+
+with
+
+refused as (
+
+    select * from {{ ref('base_sales__customers') }}
+    where quarantine_reasons is not null
+
+),
+
+final as (
+
+    select
+        source_file,
+        split_part(quarantine_reasons, ',', 1) as quarantine_reason,
+        quarantine_reasons,
+        raw_customer_id,
+        raw_age,
+        raw_gender,
+        raw_income,
+        raw_country
+    from refused
+
+)
+
+select * from final
