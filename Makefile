@@ -7,7 +7,10 @@ BIN := $(VENV)/bin
 DUCKDB11_VENV := .venv-duckdb11
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
-export DUCKDB_PATH ?= warehouse/retail.duckdb
+# dbt builds into DUCKDB_PATH; BI tools open DUCKDB_PUBLISH_PATH, replaced only after a fully
+# successful build (README "Connecting Tableau and Power BI").
+export DUCKDB_PATH ?= warehouse/build/retail.duckdb
+export DUCKDB_PUBLISH_PATH ?= warehouse/retail.duckdb
 
 .PHONY: setup run test sample clean export bench
 
@@ -27,9 +30,8 @@ $(DUCKDB11_VENV)/.installed: requirements-duckdb11.txt
 
 ## make run: build everything on the configured input (default: the embedded sample)
 run: setup
-	mkdir -p $(dir $(DUCKDB_PATH))
 	$(BIN)/dbt build
-	$(BIN)/python -m retail_segmentation.warehouse_summary "$(DUCKDB_PATH)"
+	$(BIN)/python -m retail_segmentation.warehouse_summary "$(DUCKDB_PUBLISH_PATH)"
 
 ## make test: the whole suite (pytest drives dbt end to end on fixtures and the sample)
 test: setup

@@ -1,4 +1,4 @@
-"""Print where the warehouse file is and what is in it: every table and view with its rows."""
+"""Print where the published warehouse is (the file BI tools open) and each mart in it with its rows."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def summarize(path: Path) -> str:
             order by 1, 2
             """
         ).fetchall()
-        lines = [f"warehouse: {path.resolve()} ({path.stat().st_size / 1e6:.1f} MB)"]
+        lines = [f"published warehouse (open this file in BI tools): {path.resolve()} ({path.stat().st_size / 1e6:.1f} MB)"]
         for schema, name, kind in relations:
             rows = con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
             lines.append(f"  {schema + '.' + name:<58} {kind:<5} {rows:>12,} rows")
@@ -33,7 +33,7 @@ def summarize(path: Path) -> str:
 def main(argv: list[str]) -> int:
     path = Path(argv[1] if len(argv) > 1 else "warehouse/retail.duckdb")
     if not path.exists():
-        print(f"no warehouse at {path}: run `make run` first", file=sys.stderr)
+        print(f"no published warehouse at {path}: run `make run` (a fully successful dbt build publishes it)", file=sys.stderr)
         return 1
     print(summarize(path))
     return 0

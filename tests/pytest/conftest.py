@@ -34,12 +34,26 @@ class DbtResult:
         return self.returncode == 0
 
 
-def run_dbt(command: list[str], db: Path, vars: dict | None = None, expect_ok: bool = True) -> DbtResult:
-    """Run dbt in the project against the warehouse file `db`; fail the test if it fails unexpectedly."""
+def published(db: Path) -> Path:
+    """The published warehouse of the working file `db` in these tests (DUCKDB_PUBLISH_PATH)."""
+    return db.with_name(db.stem + ".published.duckdb")
+
+
+def run_dbt(
+    command: list[str],
+    db: Path,
+    vars: dict | None = None,
+    expect_ok: bool = True,
+    project: Path = PROJECT,
+    publish_path: Path | None = None,
+) -> DbtResult:
+    """Run dbt in `project` against the working warehouse file `db`, publishing to publish_path
+    (default published(db)); fail the test if it fails unexpectedly."""
     env = dict(os.environ)
     env.update(
         DBT_PROFILES_DIR=str(PROJECT / "profiles"),
         DUCKDB_PATH=str(db),
+        DUCKDB_PUBLISH_PATH=str(publish_path or published(db)),
         DUCKDB_TEMP_DIRECTORY=str(db.parent / "duckdb_tmp"),
         DBT_TARGET_PATH=str(db.parent / "target"),
         DBT_LOG_PATH=str(db.parent / "logs"),
@@ -48,7 +62,7 @@ def run_dbt(command: list[str], db: Path, vars: dict | None = None, expect_ok: b
     args = [str(BIN / "dbt"), *command]
     if vars:
         args += ["--vars", json.dumps(vars)]
-    proc = subprocess.run(args, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(args, cwd=project, env=env, capture_output=True, text=True, timeout=1800)
     result = DbtResult(proc.returncode, proc.stdout + proc.stderr)
     if expect_ok and not result.ok:
         pytest.fail(f"dbt {' '.join(command)} failed:\n{result.output[-6000:]}")
@@ -91,3 +105,18 @@ def sample_warehouse(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("sample") / "retail.duckdb"
     run_dbt(["build"], db)
     return db
+
+
+DUCKDB11 = PROJECT / ".venv-duckdb11"
+
+
+@pytest.fixture(scope="session")
+def duckdb11_python():
+    """The small environment with duckdb 1.1 (make setup builds it; built here if missing)."""
+    python = DUCKDB11 / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(DUCKDB11)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "-r", str(PROJECT / "requirements-duckdb11.txt")], check=True
+        )
+    return python

@@ -217,7 +217,9 @@ def test_parquet_export_writes_every_public_mart(fixture_build, tmp_path):
     db, _ = fixture_build
     out = tmp_path / "exports"
     out.mkdir()
+    (out / "stale.parquet").write_text("from an earlier export")  # replaced whole, not merged
     run_dbt(["run-operation", "export_public_marts", "--args", f"{{directory: '{out}'}}"], db)
+    assert not (tmp_path / "exports.exporting").exists()
     exported = sorted(p.stem for p in out.glob("*.parquet"))
     marts = sorted(r[0] for r in query(db, "select table_name from information_schema.tables where table_schema = 'main'"))
     assert exported == marts and "fct_customer_rfm" in exported

@@ -6,28 +6,12 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
-import sys
 
 import pytest
 
 from conftest import PROJECT, query
 
 pytestmark = pytest.mark.dbt
-
-DUCKDB11 = PROJECT / ".venv-duckdb11"
-
-
-@pytest.fixture(scope="session")
-def duckdb11_python():
-    """The small environment with duckdb 1.1 (make setup builds it; built here if missing)."""
-    python = DUCKDB11 / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(DUCKDB11)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "-r", str(PROJECT / "requirements-duckdb11.txt")], check=True
-        )
-    return python
-
 
 def test_sample_rows_all_accounted_for(sample_warehouse):
     with open(PROJECT / "data" / "sample" / "sales_data.csv", newline="") as handle:

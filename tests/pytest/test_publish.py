@@ -1,0 +1,213 @@
+"""The published warehouse BI tools open: replaced whole after a fully successful dbt build, and
+by nothing else (a failed build, a failing test, a build killed at any point, an open reader)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import BIN, PROJECT, published, query, run_dbt
+from retail_segmentation.generator import Config, generate
+
+pytestmark = pytest.mark.dbt
+
+PUBLIC_MARTS = [
+    "dim_customer_segments", "dim_customers", "dim_products", "dim_segment_model_parameters", "dim_stores",
+    "fct_channel_performance", "fct_customer_rfm", "fct_customer_segment_profiles", "fct_monthly_sales",
+    "fct_product_performance", "fct_rfm_segment_summary", "fct_sales", "fct_segment_model_selection",
+    "fct_store_performance",
+]  # fmt: skip
+
+# Every cross-mart reconciliation a published warehouse must satisfy: the marts of one build agree.
+RECONCILIATIONS = [
+    "select sum(net_revenue) from fct_sales",
+    "select sum(net_revenue) from fct_monthly_sales",
+    "select sum(net_revenue) from fct_channel_performance",
+    "select sum(net_revenue) from fct_store_performance",
+    "select sum(net_revenue) from fct_product_performance",
+    "select sum(monetary) from fct_customer_rfm",
+]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sales(tmp_path: Path, lines: int, seed: int) -> dict:
+    path = tmp_path / f"sales_{seed}.csv"
+    generate(Config(lines=lines, customers=max(50, lines // 15), seed=seed), path)
+    return {"raw_sales_path": str(path)}
+
+
+def reconciled(db: Path) -> list:
+    """The reconciliation sums of a warehouse file; all equal in a consistent one."""
+    sums = [query(db, sql)[0][0] for sql in RECONCILIATIONS]
+    assert len(set(sums)) == 1, sums
+    return sums
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("publish")
+    db = tmp / "build" / "retail.duckdb"
+    vars = sales(tmp, 2000, seed=1)
+    run_dbt(["build"], db, vars)
+    return tmp, db, vars
+
+
+def test_a_full_build_publishes_every_public_mart_as_a_table(first_build):
+    _, db, _ = first_build
+    pub = published(db)
+    tables = query(pub, "select table_schema, table_name, table_type from information_schema.tables order by 2")
+    assert tables == [("main", name, "BASE TABLE") for name in PUBLIC_MARTS]
+    for name in PUBLIC_MARTS:
+        assert query(pub, f"select count(*) from {name}") == query(db, f"select count(*) from main.{name}"), name
+    reconciled(pub)
+    assert not list(pub.parent.glob(".*publishing*"))
+
+
+def test_the_published_file_opens_in_duckdb_1_1(first_build, duckdb11_python, tmp_path):
+    _, db, _ = first_build
+    script = "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); print(con.execute('select count(*) from fct_sales').fetchall()[0][0], duckdb.__version__)"
+    proc = subprocess.run([str(duckdb11_python), "-c", script, str(published(db))], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    rows, version = proc.stdout.split()
+    assert version.startswith("1.1.") and int(rows) == query(db, "select count(*) from fct_sales")[0][0]
+
+
+READER = """
+import duckdb, sys
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("select count(*) from fct_sales").fetchall()[0][0], flush=True)
+sys.stdin.readline()  # held open until the build is over
+print(con.execute("select count(*) from fct_sales").fetchall()[0][0], flush=True)
+con.close()  # reconnecting: a new connection once the old one is closed (DuckDB caches an open file's instance)
+fresh = duckdb.connect(sys.argv[1], read_only=True)
+print(fresh.execute("select count(*) from fct_sales").fetchall()[0][0], flush=True)
+"""
+
+
+def test_a_reader_holding_the_published_file_is_undisturbed(first_build, tmp_path):
+    tmp, db, _ = first_build
+    work = tmp_path / "build" / "retail.duckdb"
+    work.parent.mkdir()
+    shutil.copy(db, work)
+    shutil.copy(published(db), published(work))
+    before = query(published(work), "select count(*) from fct_sales")[0][0]
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(published(work))], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert int(reader.stdout.readline()) == before
+        run_dbt(["build"], work, sales(tmp_path, 3000, seed=2))  # passes with the reader attached
+        out, _ = reader.communicate("go\n", timeout=60)
+    finally:
+        reader.kill()
+    held, fresh = (int(x) for x in out.split())
+    after = query(published(work), "select count(*) from fct_sales")[0][0]
+    assert held == before != after == fresh
+
+
+def test_a_failing_data_test_leaves_the_published_file_byte_identical(first_build, tmp_path):
+    """A copy of the project with one more data test, which fails: every model builds, the test
+    fails, and the published file stays as it was."""
+    tmp, db, vars = first_build
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns(".venv*", "target", "logs", "warehouse", "data", ".git"))
+    shutil.copytree(PROJECT / "data" / "sample", project / "data" / "sample")
+    (project / "tests" / "assert_always_fails.sql").write_text("select 1 as failing_row from {{ ref('fct_sales') }} limit 1\n")
+    work = tmp_path / "build" / "retail.duckdb"
+    work.parent.mkdir()
+    shutil.copy(db, work)
+    shutil.copy(published(db), published(work))
+    before = digest(published(work))
+    result = run_dbt(["build"], work, sales(tmp_path, 3000, seed=3), expect_ok=False, project=project)
+    assert "assert_always_fails" in result.output and not result.ok
+    assert "left as it was: 1 node(s) failed or errored (assert_always_fails), " in result.output, result.output[-3000:]
+    assert digest(published(work)) == before
+
+
+def test_a_build_killed_at_any_point_leaves_the_old_or_the_new_warehouse(first_build, tmp_path):
+    """SIGKILL at ten points spread over a build (the last ones inside the publish step): the
+    published file is byte-identical to the old one, or a whole new one whose marts reconcile."""
+    tmp, db, _ = first_build
+    work = tmp_path / "build" / "retail.duckdb"
+    work.parent.mkdir()
+    shutil.copy(db, work)
+    shutil.copy(published(db), published(work))
+    old = digest(published(work))
+    vars = sales(tmp_path, 3000, seed=4)
+    env = dict(os.environ)
+    env.update(
+        DBT_PROFILES_DIR=str(PROJECT / "profiles"), DUCKDB_PATH=str(work), DUCKDB_PUBLISH_PATH=str(published(work)),
+        DUCKDB_TEMP_DIRECTORY=str(tmp_path / "duckdb_tmp"), DBT_TARGET_PATH=str(tmp_path / "target"),
+        DBT_LOG_PATH=str(tmp_path / "logs"), DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )  # fmt: skip
+    command = [str(BIN / "dbt"), "build", "--vars", json.dumps(vars)]
+
+    def build(kill_after: float | None = None, kill_when_publishing: bool = False) -> int:
+        proc = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        started = time.monotonic()
+        staging = published(work).with_name(f".{published(work).name}.publishing")
+        while proc.poll() is None:
+            if (kill_after is not None and time.monotonic() - started >= kill_after) or (kill_when_publishing and staging.exists()):
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return -9
+            time.sleep(0.02)
+        return proc.returncode
+
+    started = time.monotonic()
+    assert build() == 0  # a whole build, to time it (and it publishes: the new warehouse)
+    duration = time.monotonic() - started
+    new = digest(published(work))
+    assert new != old
+    outcomes = []
+    for point in [duration * i / 10 for i in range(1, 9)] + [None, None]:
+        shutil.copy(published(db), published(work))  # back to the old warehouse
+        code = build(kill_after=point, kill_when_publishing=point is None)
+        after = digest(published(work))
+        if after != old:
+            reconciled(published(work))
+        outcomes.append((point, code, "old" if after == old else "new"))
+    assert [o for o in outcomes if o[1] == -9], outcomes  # the kills landed
+    # the next build cleans up what a killed publish left and publishes
+    assert build() == 0
+    assert not list(published(work).parent.glob(f".{published(work).name}.publishing*"))
+    reconciled(published(work))
+
+
+def test_a_full_disk_while_publishing_leaves_the_published_file_byte_identical(first_build, tmp_path):
+    """The published file on a filesystem with room for it but not for a second copy: writing the
+    new one fails with "No space left", the build fails, the published file is untouched. Needs
+    a small tmpfs (mounting one needs root, as CI runs); without it, the new file's place is taken
+    by a directory, another way its write fails."""
+    tmp, db, vars = first_build
+    work = tmp_path / "build" / "retail.duckdb"
+    work.parent.mkdir()
+    shutil.copy(db, work)
+    small = tmp_path / "small"
+    small.mkdir()
+    size = published(db).stat().st_size
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size + (1 << 20)}", "tmpfs", str(small)], capture_output=True).returncode == 0
+    try:
+        target = small / "retail.duckdb"
+        shutil.copy(published(db), target)
+        if not mounted:
+            (small / ".retail.duckdb.publishing").mkdir()
+        before = digest(target)
+        result = run_dbt(["build"], work, vars, expect_ok=False, publish_path=target)
+        assert not result.ok
+        assert ("No space left" in result.output) if mounted else ("publishing" in result.output), result.output[-3000:]
+        assert digest(target) == before
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(small)], check=True)
