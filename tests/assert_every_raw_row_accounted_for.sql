@@ -74,17 +74,7 @@ blank_lines_outside_records as (
     select
         numbered_lines.source_file,
         count(*) as blank_lines
-    from (
-        select
-            raw_lines.source_file,
-            {{ raw_line_number('raw_lines', 'files.first_rowid') }} as source_line_number,
-            raw_lines.line,
-            raw_lines.fields,
-            files.header_line_number,
-            files.delimiter
-        from {{ ref('base_sales__raw_lines') }} as raw_lines
-        inner join files on raw_lines.source_file = files.source_file
-    ) as numbered_lines
+    from {{ ref('base_sales__raw_numbered_lines') }} as numbered_lines
     anti join lines_within_records
         on numbered_lines.source_file = lines_within_records.source_file
         and numbered_lines.source_line_number = lines_within_records.source_line_number

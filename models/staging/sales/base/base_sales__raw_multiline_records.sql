@@ -21,18 +21,7 @@ files as (
 
 numbered_lines as {{ not_materialized() }} (
 
-    -- the table itself, not an import CTE: a CSV line's number comes from its rowid
-    select
-        files.source_file_index,
-        raw_lines.source_file,
-        {{ raw_line_number('raw_lines', 'files.first_rowid') }} as source_line_number,
-        raw_lines.line,
-        raw_lines.fields,
-        files.header_line_number,
-        files.delimiter,
-        files.header_field_count
-    from {{ ref('base_sales__raw_lines') }} as raw_lines
-    inner join files on raw_lines.source_file = files.source_file
+    select * from {{ ref('base_sales__raw_numbered_lines') }}
 
 ),
 
