@@ -211,3 +211,22 @@ def test_a_full_disk_while_publishing_leaves_the_published_file_byte_identical(f
     finally:
         if mounted:
             subprocess.run(["umount", str(small)], check=True)
+
+
+def test_a_locked_working_file_stops_the_build_in_one_line(first_build, tmp_path):
+    tmp, db, vars = first_build
+    work = tmp_path / "build" / "retail.duckdb"
+    work.parent.mkdir()
+    shutil.copy(db, work)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('open', flush=True); sys.stdin.readline()", str(work)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = run_dbt(["build"], work, vars, expect_ok=False)
+    finally:
+        holder.communicate("done\n", timeout=60)
+    assert not result.ok and "Traceback" not in result.output
+    assert f"The working warehouse '{work}' is in use by process {holder.pid} (" in result.output, result.output[-2000:]
+    assert f"BI tools should open the published file '{published(work)}'" in result.output
