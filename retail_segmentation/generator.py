@@ -40,24 +40,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-RETAIL_CHAIN_COLUMNS = [
-    "OrderNumber",
-    "Sales Channel",
-    "WarehouseCode",
-    "ProcuredDate",
-    "OrderDate",
-    "ShipDate",
-    "DeliveryDate",
-    "CurrencyCode",
-    "_SalesTeamID",
-    "_CustomerID",
-    "_StoreID",
-    "_ProductID",
-    "Order Quantity",
-    "Discount Applied",
-    "Unit Cost",
-    "Unit Price",
-]
+from retail_segmentation.layouts import layout_header
+
+# the export's header, from the layout's definition in dbt_project.yml
+RETAIL_CHAIN_COLUMNS = layout_header("retail_chain")
 
 # channel: (share of lines, preferred-by share of customers, quantity range, discount levels
 # and their weights). Wholesale and Distributor buy more units at deeper discounts.

@@ -13,15 +13,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from retail_segmentation.layouts import layout_header
+
 PROJECT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
-RETAIL_CHAIN_HEADER = [
-    "OrderNumber", "Sales Channel", "WarehouseCode", "ProcuredDate", "OrderDate", "ShipDate",
-    "DeliveryDate", "CurrencyCode", "_SalesTeamID", "_CustomerID", "_StoreID", "_ProductID",
-    "Order Quantity", "Discount Applied", "Unit Cost", "Unit Price",
-]  # fmt: skip
-ONLINE_RETAIL_HEADER = ["Invoice", "StockCode", "Description", "Quantity", "InvoiceDate", "Price", "Customer ID", "Country"]
+# the layouts' headers as exporting tools write them (dbt_project.yml, vars: raw_layouts)
+RETAIL_CHAIN_HEADER = layout_header("retail_chain")
+ONLINE_RETAIL_HEADER = layout_header("online_retail")
 
 
 @dataclass
