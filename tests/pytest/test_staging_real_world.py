@@ -429,6 +429,8 @@ def test_customer_rows_with_bad_values_are_quarantined_not_nulled(tmp_path):
         "10,20,Male,30000,Spain\n"
         "10,21,Male,30000,Spain\n"      # the same id twice: neither row can be trusted
         ",33,Male,30000,Spain\n"
+        '11,44,Female,52.000,Spain\n'   # 52 with a decimal point, 52,000 with a decimal comma
+        '12,44,Female,"41,5",Spain\n'   # a decimal comma
     )
     db = tmp_path / "retail.duckdb"
     vars = {"raw_sales_path": str(sales), "raw_customers_path": str(customers), "raw_max_quarantined_share": 1}
@@ -440,7 +442,16 @@ def test_customer_rows_with_bad_values_are_quarantined_not_nulled(tmp_path):
         ("3", "age_out_of_range"), ("4", "age_out_of_range"), ("5", "non_numeric_age"), ("6", "missing_age"),
         ("7", "non_numeric_age"), ("8", "non_numeric_income"), ("9", "negative_income"),
         ("10", "duplicate_customer_id"), ("10", "duplicate_customer_id"), ("", "missing_customer_id"),
+        ("11", "ambiguous_income"), ("12", "ambiguous_income"),
     ])  # fmt: skip
     # at the default share (0.2) a customers file this bad stops the build, naming it
     result = build_staging(db, {**vars, "raw_max_quarantined_share": 0.2}, expect_ok=False)
-    assert f"customers file '{customers}' had 10 of its 12 rows refused (83.3%)" in result.output
+    assert f"customers file '{customers}' had 12 of its 14 rows refused (85.7%)" in result.output
+    # told the separator (which the sales files then follow too), the same file reads them one way
+    comma_sales = tmp_path / "comma_sales.csv"
+    comma_line = fields("SO - 1", Discount_Applied="0,1", Unit_Cost="10,00", Unit_Price="20,00")
+    comma_sales.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, comma_line]) + "\n")
+    build_staging(db, {**vars, "raw_sales_path": str(comma_sales), "raw_decimal_separator": ","})
+    assert query(db, "select customer_id, income from staging.stg_sales__customers where customer_id in ('11', '12') order by 1") == [
+        ("11", Decimal("52000.00")), ("12", Decimal("41.50")),
+    ]  # fmt: skip

@@ -2,7 +2,9 @@
 --
 -- Every row as read, with the reasons it is refused, if any: stg_sales__customers keeps the
 -- clean rows, stg_sales__quarantined_customers the others (with their file and raw values), so
--- no row is lost and no bad value becomes a silent NULL. A blank income is allowed (NULL); a
+-- no row is lost and no bad value becomes a silent NULL. With raw_decimal_separator auto, an
+-- income that reads as another number with a decimal comma (52.000, 52,000, 41,5) is refused as
+-- ambiguous_income, never guessed; set the var to read such a file one way. A blank income is allowed (NULL); a
 -- blank age is not, since age is a segmentation feature. A file whose refused share is above
 -- raw_max_quarantined_share stops the build (post-hook), naming the file.
 {{ config(
@@ -50,7 +52,14 @@ parsed as (
         {{ clean_text('raw_gender') }} as gender,
         {{ clean_text('raw_country') }} as country,
         {{ parse_raw_number('raw_age', "'.'") }} as age_number,
-        {{ parse_raw_number('raw_income', "'.'") }} as income_number
+        {%- if var('raw_decimal_separator') == 'auto' %}
+        {{ parse_raw_number('raw_income', "'.'") }} as income_number,
+        -- read with a decimal comma too: 52.000 is 52 one way and 52000 the other
+        {{ parse_raw_number('raw_income', "','") }} as income_number_with_comma
+        {%- else %}
+        {{ parse_raw_number('raw_income', sql_string(var('raw_decimal_separator'))) }} as income_number,
+        {{ parse_raw_number('raw_income', sql_string(var('raw_decimal_separator'))) }} as income_number_with_comma
+        {%- endif %}
     from rows_read
 
 ),
@@ -77,7 +86,10 @@ reasons as (
             case when age_text is null then 'missing_age' end,
             case when age_text is not null and (age_number is null or age_number <> floor(age_number)) then 'non_numeric_age' end,
             case when age_number < 0 or age_number > 120 then 'age_out_of_range' end,
-            case when income_text is not null and income_number is null then 'non_numeric_income' end,
+            case when income_text is not null and income_number is null and income_number_with_comma is null
+                then 'non_numeric_income' end,
+            case when income_number <> income_number_with_comma or (income_number is null and income_number_with_comma is not null)
+                then 'ambiguous_income' end,
             case when income_number < 0 then 'negative_income' end
         ), '') as quarantine_reasons
     from checked
