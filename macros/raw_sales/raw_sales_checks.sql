@@ -174,11 +174,13 @@
 {#-
     The pairs (date_order, decimal_separator) the raw files were decided to use, from
     base_sales__raw_files, which is built before the models that call this run. At parse time
-    (no database yet) and for an empty table: the layout's date order with a decimal point.
+    (no database yet), for an empty table, and when that table is not built yet (`dbt compile`,
+    `dbt docs generate` or the SQL linter on a new warehouse): the layout's date order with a
+    decimal point.
 -#}
 {% macro raw_sales_conventions(raw_files) %}
     {%- set fallback = [(raw_layout().date_order, '.')] -%}
-    {%- if not execute -%}
+    {%- if not execute or adapter.get_relation(raw_files.database, raw_files.schema, raw_files.identifier) is none -%}
         {{ return(fallback) }}
     {%- endif -%}
     {%- set found = run_query("select distinct date_order, decimal_separator from " ~ raw_files ~ " where date_order is not null order by 1, 2") -%}

@@ -49,7 +49,8 @@ final as (
             as average_order_value,
         cast(count(distinct case when is_new_customer then customer_id end) as bigint) as new_customers,
         cast(count(distinct case when not is_new_customer then customer_id end) as bigint) as returning_customers,
-        cast(coalesce(sum(case when is_new_customer then net_revenue end), 0) as decimal(18, 2)) as new_customer_net_revenue,
+        cast(coalesce(sum(case when is_new_customer then net_revenue end), 0) as decimal(18, 2))
+            as new_customer_net_revenue,
         cast(coalesce(sum(case when not is_new_customer then net_revenue end), 0) as decimal(18, 2))
             as returning_customer_net_revenue
     from orders_by_month

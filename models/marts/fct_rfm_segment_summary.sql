@@ -30,7 +30,10 @@ by_segment as (
 
 totals as (
 
-    select count(*) as customers, sum(monetary) as net_revenue from customer_rfm
+    select
+        count(*) as customers,
+        sum(monetary) as net_revenue
+    from customer_rfm
 
 ),
 
@@ -42,9 +45,11 @@ final as (
         segments.recommended_action,
         cast(segments.segment_order as integer) as segment_order,
         cast(coalesce(by_segment.customers, 0) as bigint) as customers,
-        cast(coalesce(by_segment.customers, 0) as double) / nullif(cast(totals.customers as double), 0) as share_of_customers,
+        cast(coalesce(by_segment.customers, 0) as double)
+        / nullif(cast(totals.customers as double), 0) as share_of_customers,
         cast(coalesce(by_segment.net_revenue, 0) as decimal(18, 2)) as net_revenue,
-        cast(coalesce(by_segment.net_revenue, 0) as double) / nullif(cast(totals.net_revenue as double), 0) as share_of_net_revenue,
+        cast(coalesce(by_segment.net_revenue, 0) as double)
+        / nullif(cast(totals.net_revenue as double), 0) as share_of_net_revenue,
         by_segment.average_recency_days,
         by_segment.average_frequency,
         by_segment.average_monetary

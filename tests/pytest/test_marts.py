@@ -7,8 +7,8 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import PROJECT, query, run_dbt
+
 from retail_segmentation.generator import Config, generate
 
 pytestmark = pytest.mark.dbt
@@ -120,7 +120,7 @@ def test_rfm_as_of_date_leaves_later_orders_out(fixture_build, tmp_path):
     db, lines = fixture_build
     copy = tmp_path / "retail.duckdb"
     shutil.copy(db, copy)
-    run_dbt(["run", "--select", "fct_customer_rfm"], copy, {"rfm_as_of_date": "2019-06-30"})
+    run_dbt(["run", "--select", "int_customers_rfm_scored", "fct_customer_rfm"], copy, {"rfm_as_of_date": "2019-06-30"})
     got = frame(copy, "select * from fct_customer_rfm").set_index("customer_id").sort_index()
     expected = expected_rfm(lines, pd.Timestamp("2019-06-30"))
     assert len(got) == len(expected) < lines["customer_id"].nunique()
@@ -135,7 +135,9 @@ def test_segment_summary_matches_pandas(fixture_build):
     rfm = frame(db, "select * from fct_customer_rfm")
     rfm["monetary"] = rfm["monetary"].astype(float)
     got = frame(db, "select * from fct_rfm_segment_summary").set_index("rfm_segment")
-    expected = rfm.groupby("rfm_segment").agg(customers=("customer_id", "count"), net_revenue=("monetary", "sum"), avg_f=("frequency", "mean"))
+    expected = rfm.groupby("rfm_segment").agg(
+        customers=("customer_id", "count"), net_revenue=("monetary", "sum"), avg_f=("frequency", "mean")
+    )
     segments = pd.read_csv(PROJECT / "seeds" / "rfm_segments.csv")
     assert set(got.index) == set(segments["rfm_segment"])
     for segment, row in got.iterrows():
@@ -149,7 +151,10 @@ def test_segment_summary_matches_pandas(fixture_build):
     assert close(got["share_of_customers"].sum(), 1.0) and close(got["share_of_net_revenue"].sum(), 1.0)
 
 
-@pytest.mark.parametrize("mart, member", [("fct_channel_performance", "sales_channel"), ("fct_store_performance", "store_id"), ("fct_product_performance", "product_id")])
+@pytest.mark.parametrize(
+    "mart, member",
+    [("fct_channel_performance", "sales_channel"), ("fct_store_performance", "store_id"), ("fct_product_performance", "product_id")],
+)
 def test_monthly_member_performance_matches_pandas(fixture_build, mart, member):
     db, lines = fixture_build
     got = frame(db, f"select * from {mart}")

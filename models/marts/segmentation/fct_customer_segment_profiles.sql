@@ -11,15 +11,17 @@ segments as (
 
 ),
 
-customer_rfm as (
+customers_scored as (
 
-    select * from {{ ref('fct_customer_rfm') }}
+    select * from {{ ref('int_customers_rfm_scored') }}
 
 ),
 
 parameters as (
 
-    select distinct cluster_id, recommended_action
+    select distinct
+        cluster_id,
+        recommended_action
     from {{ ref('dim_segment_model_parameters') }}
     where parameter_type = 'centroid'
 
@@ -31,22 +33,25 @@ by_cluster as (
         segments.cluster_id,
         min(segments.segment_name) as segment_name,
         count(*) as customers,
-        sum(customer_rfm.monetary) as net_revenue,
-        {{ exact_average("customer_rfm.recency_days") }} as average_recency_days,
-        {{ exact_average("customer_rfm.frequency") }} as average_frequency,
-        {{ exact_average("customer_rfm.monetary") }} as average_monetary,
-        percentile_cont(0.5) within group (order by customer_rfm.recency_days) as median_recency_days,
-        percentile_cont(0.5) within group (order by customer_rfm.frequency) as median_frequency,
-        percentile_cont(0.5) within group (order by customer_rfm.monetary) as median_monetary
+        sum(customers_scored.monetary) as net_revenue,
+        {{ exact_average("customers_scored.recency_days") }} as average_recency_days,
+        {{ exact_average("customers_scored.frequency") }} as average_frequency,
+        {{ exact_average("customers_scored.monetary") }} as average_monetary,
+        percentile_cont(0.5) within group (order by customers_scored.recency_days) as median_recency_days,
+        percentile_cont(0.5) within group (order by customers_scored.frequency) as median_frequency,
+        percentile_cont(0.5) within group (order by customers_scored.monetary) as median_monetary
     from segments
-    inner join customer_rfm on segments.customer_id = customer_rfm.customer_id
+    inner join customers_scored on segments.customer_id = customers_scored.customer_id
     group by segments.cluster_id
 
 ),
 
 totals as (
 
-    select count(*) as customers, sum(net_revenue) as net_revenue from by_cluster
+    select
+        count(*) as customers,
+        sum(net_revenue) as net_revenue
+    from by_cluster
 
 ),
 
