@@ -7,17 +7,11 @@ generator and the tests read it here, so a header renamed there is renamed every
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-import yaml
-
-PROJECT_FILE = Path(__file__).resolve().parents[1] / "dbt_project.yml"
+from retail_segmentation.project import project_vars
 
 
-@cache
 def raw_layouts() -> dict:
-    return yaml.safe_load(PROJECT_FILE.read_text())["vars"]["raw_layouts"]
+    return project_vars()["raw_layouts"]
 
 
 def layout_header(layout: str) -> list[str]:

@@ -18,12 +18,15 @@ that reassigns every customer from that table.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+
+from retail_segmentation.project import project_vars
 
 FEATURE_SETS = {
     "rfm": ("recency_days", "frequency", "monetary"),
@@ -35,49 +38,61 @@ ALL_FEATURES = ("recency_days", "frequency", "monetary", "age")
 HIGHER_IS_BETTER = {"recency_days": False, "frequency": True, "monetary": True}
 
 
+# The defaults are the dbt vars' (dbt_project.yml), so a pure-function call and a dbt build
+# with no vars set fit the same model.
+_DEFAULTS = project_vars()
+
+
+def _features(setting: str) -> tuple[str, ...]:
+    return FEATURE_SETS[setting] if setting in FEATURE_SETS else tuple(f.strip() for f in setting.split(","))
+
+
 @dataclass(frozen=True)
 class SegmentationConfig:
-    features: tuple[str, ...] = FEATURE_SETS["rfm"]
-    log_features: str | tuple[str, ...] = "auto"  # 'auto' (|skew| > 1), 'none', or feature names
-    scaler: str = "standard"  # or 'robust'
-    cap_quantile: float | None = None  # e.g. 0.99 caps each feature at its 1st and 99th percentile
-    k: int | str = "auto"
-    k_min: int = 2
-    k_max: int = 8
-    algorithm: str = "kmeans"  # or 'agglomerative' (ward)
-    random_state: int = 42
-    n_init: int = 10
-    fit_sample_size: int = 20_000
+    features: tuple[str, ...] = _features(_DEFAULTS["segmentation_features"])
+    log_features: str | tuple[str, ...] = _DEFAULTS["segmentation_log_features"]  # 'auto' (|skew| > 1), 'none', or names
+    scaler: str = _DEFAULTS["segmentation_scaler"]  # or 'robust'
+    cap_quantile: float | None = _DEFAULTS["segmentation_cap_quantile"]  # e.g. 0.99: clip at the 1st and 99th percentile
+    k: int | str = _DEFAULTS["segmentation_k"]
+    k_min: int = int(_DEFAULTS["segmentation_k_min"])
+    k_max: int = int(_DEFAULTS["segmentation_k_max"])
+    algorithm: str = _DEFAULTS["segmentation_algorithm"]  # or 'agglomerative' (ward)
+    random_state: int = int(_DEFAULTS["segmentation_random_state"])
+    n_init: int = int(_DEFAULTS["segmentation_n_init"])
+    fit_sample_size: int = int(_DEFAULTS["segmentation_fit_sample_size"])
     agglomerative_sample_size: int = 10_000
-    silhouette_sample_size: int = 5_000
+    silhouette_sample_size: int = int(_DEFAULTS["segmentation_silhouette_sample_size"])
     silhouette_tolerance: float = 0.01
 
     @classmethod
-    def from_settings(cls, **settings) -> "SegmentationConfig":
+    def from_settings(cls, **settings) -> SegmentationConfig:
         """Build from dbt config values (strings, None for unset); validate with clear errors."""
         clean = {key: value for key, value in settings.items() if value not in (None, "", "None")}
-        features = clean.pop("features", "rfm")
-        if isinstance(features, str):
-            if features in FEATURE_SETS:
-                features = FEATURE_SETS[features]
-            else:
-                features = tuple(f.strip() for f in features.split(","))
-        features = tuple(features)
+        features = clean.pop("features", _DEFAULTS["segmentation_features"])
+        features = _features(features) if isinstance(features, str) else tuple(features)
         unknown = [f for f in features if f not in ALL_FEATURES]
         if unknown or not features:
             raise ValueError(f"segmentation_features: unknown feature(s) {unknown}; use {sorted(FEATURE_SETS)} or a list of {ALL_FEATURES}")
-        log_features = clean.pop("log_features", "auto")
+        log_features = clean.pop("log_features", _DEFAULTS["segmentation_log_features"])
         if isinstance(log_features, str) and log_features not in ("auto", "none"):
             log_features = tuple(f.strip() for f in log_features.split(","))
         elif isinstance(log_features, list):
             log_features = tuple(log_features)
-        k = clean.pop("k", "auto")
+        k = clean.pop("k", _DEFAULTS["segmentation_k"])
         if str(k) != "auto":
             k = int(k)
             if k < 1:
                 raise ValueError("segmentation_k must be 'auto' or a positive whole number")
-        ints = {name: int(clean.pop(name)) for name in list(clean) if name in
-                ("k_min", "k_max", "random_state", "n_init", "fit_sample_size", "agglomerative_sample_size", "silhouette_sample_size")}  # fmt: skip
+        whole_numbers = (
+            "k_min",
+            "k_max",
+            "random_state",
+            "n_init",
+            "fit_sample_size",
+            "agglomerative_sample_size",
+            "silhouette_sample_size",
+        )
+        ints = {name: int(clean.pop(name)) for name in list(clean) if name in whole_numbers}
         cap = clean.pop("cap_quantile", None)
         cfg = cls(features=features, log_features=log_features, k=k, cap_quantile=float(cap) if cap is not None else None, **ints, **clean)
         if cfg.scaler not in ("standard", "robust"):
@@ -207,7 +222,11 @@ def evaluate_ks(x: np.ndarray, cfg: SegmentationConfig) -> tuple[pd.DataFrame, d
             {
                 "k": k,
                 "inertia": inertia,
-                "silhouette": float(silhouette_score(fit_x, labels, sample_size=min(cfg.silhouette_sample_size, len(fit_x)), random_state=cfg.random_state)) if ok else np.nan,
+                "silhouette": float(
+                    silhouette_score(fit_x, labels, sample_size=min(cfg.silhouette_sample_size, len(fit_x)), random_state=cfg.random_state)
+                )
+                if ok
+                else np.nan,
                 "calinski_harabasz": float(calinski_harabasz_score(fit_x, labels)) if ok else np.nan,
                 "davies_bouldin": float(davies_bouldin_score(fit_x, labels)) if ok else np.nan,
                 "customers_evaluated": len(fit_x),
@@ -284,30 +303,47 @@ def order_by_value(original: pd.DataFrame) -> np.ndarray:
     return keys.sort_values(["score", "m", "f"], kind="stable").index.to_numpy()
 
 
-# (recent, frequent, high value) -> name, action. None where the feature is not used.
+# (recent, frequent, high value) -> name. None where the feature is not used. Each name's
+# recommended action is data: seeds/rfm_segments.csv for the names RFM segments share
+# (Champions, At Risk, Can't Lose Them, Lost), seeds/cluster_segments.csv for the others.
 NAMES = {
-    (True, True, True): ("Champions", "Reward them: loyalty perks, early access, referrals."),
-    (True, True, False): ("Loyal Regulars", "Upsell and cross-sell: bundles and higher-value products."),
-    (True, False, True): ("Big Spenders", "Invite into the loyalty programme; recommend premium products."),
-    (True, False, False): ("New and Occasional", "Onboard: welcome series and a second-purchase incentive."),
-    (False, True, True): ("Can't Lose Them", "Win back personally with the best offers, now."),
-    (False, True, False): ("At Risk", "Reactivate with personalised reminders and time-limited offers."),
-    (False, False, True): ("Fading Big Spenders", "Targeted win-back on the products they bought."),
-    (False, False, False): ("Lost", "One low-cost reactivation campaign; otherwise do not spend."),
-    (None, True, True): ("Champions", "Reward them: loyalty perks, early access, referrals."),
-    (None, True, False): ("Frequent Low Spenders", "Grow basket size: bundles and volume offers."),
-    (None, False, True): ("Big Spenders", "Encourage repeat purchases with a loyalty offer."),
-    (None, False, False): ("Low Value", "Low-cost automated campaigns only."),
+    (True, True, True): "Champions",
+    (True, True, False): "Loyal Regulars",
+    (True, False, True): "Big Spenders",
+    (True, False, False): "New and Occasional",
+    (False, True, True): "Can't Lose Them",
+    (False, True, False): "At Risk",
+    (False, False, True): "Fading Big Spenders",
+    (False, False, False): "Lost",
+    (None, True, True): "Champions",
+    (None, True, False): "Frequent Low Spenders",
+    (None, False, True): "Big Spenders",
+    (None, False, False): "Low Value",
 }
+SINGLE_CLUSTER_NAME = "All Customers"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def segment_actions(rfm_segments: pd.DataFrame, cluster_segments: pd.DataFrame) -> dict[str, str]:
+    """Segment name -> recommended action, from the two seeds (as dbt loaded them, or as files)."""
+    actions = dict(zip(cluster_segments["segment_name"], cluster_segments["recommended_action"]))
+    actions.update(zip(rfm_segments["rfm_segment"], rfm_segments["recommended_action"]))
+    return actions
+
+
+def seed_segment_actions() -> dict[str, str]:
+    """segment_actions() of the seed files in this repository (for callers outside dbt)."""
+    return segment_actions(pd.read_csv(SEEDS / "rfm_segments.csv"), pd.read_csv(SEEDS / "cluster_segments.csv"))
 
 
 def name_clusters(original: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Names and actions from each centroid's rank in original units: in the better half of
-    clusters on recency / frequency / monetary or not. With age, '(younger)' or '(older)' is added.
-    Names are made unique by ' 2', ' 3' in value order (rows must be in value order)."""
+    """Names from each centroid's rank in original units: in the better half of clusters on
+    recency / frequency / monetary or not. With age, '(younger)' or '(older)' is added. Names
+    are made unique by ' 2', ' 3' in value order (rows must be in value order). Returns the
+    names and each one's base name (the NAMES entry), by which its action is found."""
     k = len(original)
     if k == 1:
-        return ["All Customers"], ["Too few customers to segment: one campaign for everyone."]
+        return [SINGLE_CLUSTER_NAME], [SINGLE_CLUSTER_NAME]
     half = (k + 1) // 2
 
     def better_half(feature: str) -> list[bool | None]:
@@ -317,22 +353,29 @@ def name_clusters(original: pd.DataFrame) -> tuple[list[str], list[str]]:
         return list(rank <= half)
 
     recent, frequent, high = better_half("recency_days"), better_half("frequency"), better_half("monetary")
-    names, actions = [], []
+    names, base_names = [], []
     for i in range(k):
         f = frequent[i] if frequent[i] is not None else True
         m = high[i] if high[i] is not None else True
-        name, action = NAMES[(recent[i], f, m)]
+        name = base_name = NAMES[(recent[i], f, m)]
         if "age" in original and k > 1:
             younger = original["age"].rank(method="first").iloc[i] <= half
             name += " (younger)" if younger else " (older)"
         names.append(name)
-        actions.append(action)
+        base_names.append(base_name)
     seen: dict[str, int] = {}
     unique = []
     for name in names:
         seen[name] = seen.get(name, 0) + 1
         unique.append(name if seen[name] == 1 else f"{name} {seen[name]}")
-    return unique, actions
+    return unique, base_names
+
+
+def actions_for(base_names: list[str], actions: dict[str, str]) -> list[str]:
+    missing = sorted(set(base_names) - set(actions))
+    if missing:
+        raise ValueError(f"segment name(s) {missing} have no recommended_action: add them to seeds/cluster_segments.csv")
+    return [actions[name] for name in base_names]
 
 
 @dataclass
@@ -347,8 +390,9 @@ class Segmentation:
     pca: PCA | None = field(default=None)
 
 
-def fit_segmentation(frame: pd.DataFrame, cfg: SegmentationConfig) -> Segmentation:
-    """Transform, choose k, fit, order clusters by value and name them."""
+def fit_segmentation(frame: pd.DataFrame, cfg: SegmentationConfig, actions: dict[str, str] | None = None) -> Segmentation:
+    """Transform, choose k, fit, order clusters by value and name them. `actions` maps each
+    segment name to its recommended action (segment_actions(); default: the seed files)."""
     usable = prepare_features(frame, cfg.features)
     transform = fit_transform(usable, cfg)
     x = transform.apply(usable)
@@ -359,14 +403,15 @@ def fit_segmentation(frame: pd.DataFrame, cfg: SegmentationConfig) -> Segmentati
     original = centroids_in_original_units(centroids, transform)
     order = order_by_value(original)
     centroids, original = centroids[order], original.iloc[order].reset_index(drop=True)
-    names, actions = name_clusters(original)
+    names, base_names = name_clusters(original)
+    cluster_actions = actions_for(base_names, actions if actions is not None else seed_segment_actions())
     selection = selection.assign(is_chosen=selection["k"] == k, selection_reason=np.where(selection["k"] == k, reason, None))
     if k not in set(selection["k"]):
         row = {"k": k, "customers_evaluated": len(x), "is_chosen": True, "selection_reason": reason}
         selection = pd.concat([selection, pd.DataFrame([row])], ignore_index=True)
     n_components = min(2, x.shape[1])
     pca = PCA(n_components=n_components, random_state=cfg.random_state).fit(x[sample_rows(len(x), cfg.fit_sample_size, cfg.random_state)])
-    return Segmentation(transform, centroids, names, actions, selection, k, reason, pca)
+    return Segmentation(transform, centroids, names, cluster_actions, selection, k, reason, pca)
 
 
 def parameters_table(seg: Segmentation) -> pd.DataFrame:
@@ -433,7 +478,7 @@ def assign_from_parameters(frame: pd.DataFrame, parameters: pd.DataFrame) -> pd.
     out["segment_name"] = np.asarray(names, dtype=object)[labels]
     for f in ALL_FEATURES:
         out[f] = usable[f].astype(float) if f in usable and f in transform.features else np.nan
-    for j, f in enumerate(ALL_FEATURES):
+    for f in ALL_FEATURES:
         out[f"{f}_scaled"] = x[:, transform.features.index(f)] if f in transform.features else np.nan
     out["distance_to_centroid"] = distances
     out["pca_1"] = coords[:, 0]

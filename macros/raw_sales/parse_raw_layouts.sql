@@ -1,5 +1,5 @@
 {#-
-    One macro per raw layout: reads `raw_values` (a relation or CTE with one row per record: the
+    One macro per raw layout, named by the layout's `parser` in the var raw_layouts: reads `raw_values` (a relation or CTE with one row per record: the
     layout's columns as text named raw_<name>, is_malformed and is_repeated_header), parses them
     with the files' conventions `date_order` and `decimal_separator` (SQL expressions; constants
     let DuckDB plan each parse once) and selects the canonical order-line columns plus
@@ -16,11 +16,12 @@
     (missing_fx_rate and duplicate_line are added by base_sales__order_lines.)
 -#}
 {% macro parse_raw_sales_lines(raw_values, date_order, decimal_separator) %}
-    {%- if var('raw_sales_format') == 'online_retail' -%}
-        {{ parse_online_retail_lines(raw_values, date_order, decimal_separator) }}
-    {%- else -%}
-        {{ parse_retail_chain_lines(raw_values, date_order, decimal_separator) }}
+    {%- set parser = raw_layout().parser -%}
+    {%- if parser not in context -%}
+        {{ exceptions.raise_compiler_error(
+            "raw_layouts." ~ var('raw_sales_format') ~ ".parser is '" ~ parser ~ "': no macro of that name") }}
     {%- endif -%}
+    {{ context[parser](raw_values, date_order, decimal_separator) }}
 {% endmacro %}
 
 

@@ -85,10 +85,12 @@ def test_elbow_breaks_silhouette_ties():
 
 
 def test_names_come_from_centroid_ranks_not_ids():
-    original = pd.DataFrame({"recency_days": [10.0, 500.0, 40.0, 800.0], "frequency": [30.0, 12.0, 2.0, 1.0], "monetary": [9e4, 2e4, 3e3, 4e2]})
-    names, actions = sg.name_clusters(original)
+    original = pd.DataFrame(
+        {"recency_days": [10.0, 500.0, 40.0, 800.0], "frequency": [30.0, 12.0, 2.0, 1.0], "monetary": [9e4, 2e4, 3e3, 4e2]}
+    )
+    names, base_names = sg.name_clusters(original)
     assert names == ["Champions", "Can't Lose Them", "New and Occasional", "Lost"]
-    assert len(set(names)) == 4 and all(actions)
+    assert base_names == names
     # a different cluster order gives each centre the same name
     order = [2, 0, 3, 1]
     shuffled_names, _ = sg.name_clusters(original.iloc[order].reset_index(drop=True))
@@ -103,6 +105,21 @@ def test_names_stay_unique_and_cover_other_feature_sets():
     assert fm == ["Champions", "Low Value"]
     afm, _ = sg.name_clusters(pd.DataFrame({"age": [30.0, 60.0], "frequency": [30.0, 1.0], "monetary": [9e4, 10.0]}))
     assert afm == ["Champions (younger)", "Low Value (older)"]
+
+
+def test_every_cluster_name_has_one_action_from_the_seeds():
+    rfm_segments = pd.read_csv(sg.SEEDS / "rfm_segments.csv")
+    cluster_segments = pd.read_csv(sg.SEEDS / "cluster_segments.csv")
+    names = set(sg.NAMES.values()) | {sg.SINGLE_CLUSTER_NAME}
+    # each name is in exactly one of the seeds, so its action text exists once
+    in_rfm, in_clusters = names & set(rfm_segments["rfm_segment"]), names & set(cluster_segments["segment_name"])
+    assert in_rfm | in_clusters == names and not in_rfm & in_clusters
+    assert set(cluster_segments["segment_name"]) <= names, "a cluster seed row no name uses"
+    actions = sg.seed_segment_actions()
+    champions = rfm_segments.set_index("rfm_segment").loc["Champions", "recommended_action"]
+    assert sg.actions_for(["Champions", "Big Spenders"], actions)[0] == champions
+    with pytest.raises(ValueError, match="cluster_segments.csv"):
+        sg.actions_for(["Nobody"], actions)
 
 
 def test_same_input_same_assignment_and_names_whatever_the_row_order():
