@@ -27,16 +27,16 @@
 
 {#-
     The files a source of raw files lists (its external_location is a glob), in name order, as
-    [{path, kind}]. A glob that matches nothing stops the build here, before anything is read.
-    At parse time (no database yet) it returns no files.
+    [{path, kind}]. When the files are `required`, a glob that matches nothing stops the build
+    here, before anything is read. At parse time (no database yet) it returns no files.
 -#}
-{% macro raw_input_file_list(files_source, path_var) %}
+{% macro raw_input_file_list(files_source, path_var, required=true) %}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set listing = run_query("select file from " ~ files_source ~ " order by file") -%}
     {%- set paths = listing.columns[0].values() | list -%}
-    {%- if paths | length == 0 -%}
+    {%- if paths | length == 0 and required -%}
         {{ exceptions.raise_compiler_error(
             path_var ~ " '" ~ var(path_var) ~ "' matches no file (relative paths are read from the directory dbt runs in;"
             ~ " a directory needs a glob, e.g. 'exports/*.csv')") }}

@@ -11,7 +11,9 @@
 ) }}
 
 {%- set files_source = source('raw_sales', 'fx_rate_files') %}
-{%- set files = raw_input_file_list(files_source, 'raw_fx_rates_path') if var('raw_fx_rates_path') else [] %}
+{%- set files = raw_input_file_list(
+    files_source, 'raw_fx_rates_path', required=var('raw_fx_rates_path') is not none
+) %}
 
 with
 
@@ -30,12 +32,12 @@ rate_lines as (
         filename = true
     )
     {%- else %}
-    select
-        cast(null as varchar) as source_file,
-        cast(null as varchar) as currency_code,
-        cast(null as varchar) as rate_date,
-        cast(null as varchar) as rate_to_reporting
-    where false
+        select
+            cast(null as varchar) as source_file,
+            cast(null as varchar) as currency_code,
+            cast(null as varchar) as rate_date,
+            cast(null as varchar) as rate_to_reporting
+        where false
     {%- endif %}
 
 ),
@@ -63,7 +65,9 @@ final as (
             when not regexp_full_match(coalesce(currency_code, ''), '[A-Z]{3}')
                 or rate_date is null
                 or coalesce(rate_to_reporting, 0) <= 0
-                then 'has a line that is not a currency code, a yyyy-mm-dd date and a rate above 0: ''' || raw_line || ''''
+                then 'has a line that is not a currency code, a yyyy-mm-dd date and a rate above 0: '''
+                    || raw_line
+                    || ''''
             when count(*) over (partition by currency_code, rate_date) > 1
                 then 'gives ' || currency_code || ' two rates on ' || cast(rate_date as varchar)
         end as problem

@@ -4,36 +4,42 @@
 -- clean rows, stg_sales__quarantined_customers the others (with their file and raw values), so
 -- no row is lost and no bad value becomes a silent NULL. With raw_decimal_separator auto, an
 -- income that reads as another number with a decimal comma (52.000, 52,000, 41,5) is refused as
--- ambiguous_income, never guessed; set the var to read such a file one way. A blank income is allowed (NULL); a
--- blank age is not, since age is a segmentation feature. A file whose refused share is above
--- raw_max_quarantined_share stops the build (post-hook), naming the file.
+-- ambiguous_income, never guessed; set the var to read such a file one way. A blank income or
+-- gender is allowed (NULL); a blank age is not, since age is a segmentation feature. A gender
+-- other than Female, Male or Other (or their usual codes: f, m, w, x, d, ...) is
+-- unknown_gender. A file whose refused share is above raw_max_quarantined_share stops the build
+-- (post-hook), naming the file. Which file is read is the source's to say (customer_files:
+-- raw_customers_path, or the sample's customers file beside the sample); none is no error
+-- unless raw_customers_path names one.
 {{ config(
     materialized='table',
     post_hook=["{{ raise_first_problem(customer_files_problems(this), 'customers file') }}"],
 ) }}
 
 {%- set files_source = source('raw_sales', 'customer_files') %}
-{%- set files = raw_input_file_list(files_source, 'raw_customers_path') if var('raw_customers_path') or var('raw_sales_path') == 'data/sample/sales_data.csv' else [] %}
+{%- set files = raw_input_file_list(
+    files_source, 'raw_customers_path', required=var('raw_customers_path') is not none
+) %}
 
 with
 
 rows_read as (
 
     {%- if files %}
-    select
-        filename as source_file,
-        customer_id as raw_customer_id,
-        age as raw_age,
-        gender as raw_gender,
-        income as raw_income,
-        country as raw_country
-    from read_csv(
-        {{ sql_list(files | map(attribute='path') | list) }},
-        header = true,
-        all_varchar = true,
-        filename = true,
-        union_by_name = true
-    )
+        select
+            filename as source_file,
+            customer_id as raw_customer_id,
+            age as raw_age,
+            gender as raw_gender,
+            income as raw_income,
+            country as raw_country
+        from read_csv(
+                {{ sql_list(files | map(attribute='path') | list) }},
+                header = true,
+                all_varchar = true,
+                filename = true,
+                union_by_name = true
+            )
     {%- else %}
     select
         {%- for column in ['source_file', 'raw_customer_id', 'raw_age', 'raw_gender', 'raw_income', 'raw_country'] %}
@@ -49,13 +55,28 @@ parsed as (
     select
         *,
         {{ parse_raw_id('raw_customer_id') }} as customer_id,
-        {{ clean_text('raw_gender') }} as gender,
+        -- Female, Male or Other, whatever the case, and their usual codes; blank is unknown (NULL)
+        case lower({{ clean_text('raw_gender') }})
+            when 'female' then 'Female'
+            when 'f' then 'Female'
+            when 'w' then 'Female'
+            when 'woman' then 'Female'
+            when 'male' then 'Male'
+            when 'm' then 'Male'
+            when 'man' then 'Male'
+            when 'other' then 'Other'
+            when 'x' then 'Other'
+            when 'd' then 'Other'
+            when 'diverse' then 'Other'
+            when 'non-binary' then 'Other'
+            when 'nonbinary' then 'Other'
+        end as gender,
         {{ clean_text('raw_country') }} as country,
         {{ parse_raw_number('raw_age', "'.'") }} as age_number,
         {%- if var('raw_decimal_separator') == 'auto' %}
-        {{ parse_raw_number('raw_income', "'.'") }} as income_number,
-        -- read with a decimal comma too: 52.000 is 52 one way and 52000 the other
-        {{ parse_raw_number('raw_income', "','") }} as income_number_with_comma
+            {{ parse_raw_number('raw_income', "'.'") }} as income_number,
+            -- read with a decimal comma too: 52.000 is 52 one way and 52000 the other
+            {{ parse_raw_number('raw_income', "','") }} as income_number_with_comma
         {%- else %}
         {{ parse_raw_number('raw_income', sql_string(var('raw_decimal_separator'))) }} as income_number,
         {{ parse_raw_number('raw_income', sql_string(var('raw_decimal_separator'))) }} as income_number_with_comma
@@ -80,17 +101,26 @@ reasons as (
 
     select
         *,
-        nullif(concat_ws(',',
+        nullif(concat_ws(
+            ',',
             case when customer_id is null then 'missing_customer_id' end,
             case when is_repeated_customer then 'duplicate_customer_id' end,
             case when age_text is null then 'missing_age' end,
-            case when age_text is not null and (age_number is null or age_number <> floor(age_number)) then 'non_numeric_age' end,
+            case
+                when
+                    age_text is not null and (age_number is null or age_number <> floor(age_number))
+                    then 'non_numeric_age'
+            end,
             case when age_number < 0 or age_number > 120 then 'age_out_of_range' end,
             case when income_text is not null and income_number is null and income_number_with_comma is null
-                then 'non_numeric_income' end,
-            case when income_number <> income_number_with_comma or (income_number is null and income_number_with_comma is not null)
-                then 'ambiguous_income' end,
-            case when income_number < 0 then 'negative_income' end
+                    then 'non_numeric_income'
+            end,
+            case when income_number <> income_number_with_comma
+                    or (income_number is null and income_number_with_comma is not null)
+                    then 'ambiguous_income'
+            end,
+            case when income_number < 0 then 'negative_income' end,
+            case when gender is null and {{ clean_text('raw_gender') }} is not null then 'unknown_gender' end
         ), '') as quarantine_reasons
     from checked
 
