@@ -13,6 +13,47 @@
 
 
 {#-
+    The DDL of a public mart's table in the published warehouse: its contract's columns and
+    types, NOT NULL where the contract says not_null, and its key (the columns of its unique or
+    unique_combination_of_columns test) as PRIMARY KEY when they are all NOT NULL, else as
+    UNIQUE. DuckDB checks them as the rows go in, so a published file always holds what its
+    constraints say, views included (fct_sales is a view in the build), and BI tools that read
+    constraints (Tableau's relationships, Power BI's model) see the keys.
+-#}
+{% macro published_table_ddl(mart, table_name) %}
+    {%- set node = graph.nodes[mart.unique_id] -%}
+    {%- set not_null = [] -%}
+    {%- set definitions = [] -%}
+    {%- for column in node.columns.values() -%}
+        {%- set is_not_null = column.constraints | selectattr('type', 'equalto', 'not_null') | list | length > 0 -%}
+        {%- if is_not_null -%}{%- do not_null.append(column.name) -%}{%- endif -%}
+        {%- do definitions.append(adapter.quote(column.name) ~ ' ' ~ column.data_type ~ (' not null' if is_not_null else '')) -%}
+    {%- endfor -%}
+    {%- set keys = [] -%}
+    {%- for test in graph.nodes.values()
+          if test.resource_type == 'test' and test.attached_node == mart.unique_id and test.test_metadata -%}
+        {%- if test.test_metadata.name == 'unique' -%}
+            {%- do keys.append([test.test_metadata.kwargs.column_name]) -%}
+        {%- elif test.test_metadata.name == 'unique_combination_of_columns' -%}
+            {%- do keys.append(test.test_metadata.kwargs.combination_of_columns | list) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set found = namespace(primary=none) -%}
+    {%- for columns in keys | sort -%}
+        {%- if found.primary is none and columns | reject('in', not_null) | list | length == 0 -%}
+            {%- set found.primary = columns -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for columns in keys | sort -%}
+        {%- set quoted = [] -%}
+        {%- for column in columns -%}{%- do quoted.append(adapter.quote(column)) -%}{%- endfor -%}
+        {%- do definitions.append(('primary key' if columns == found.primary else 'unique') ~ ' (' ~ quoted | join(', ') ~ ')') -%}
+    {%- endfor -%}
+    create table {{ table_name }} ({{ definitions | join(', ') }})
+{% endmacro %}
+
+
+{#-
     Why this invocation must not publish, or none: only a `dbt build` in which every node
     succeeded (no error, failure or skip) and every public mart was built.
 -#}
@@ -57,7 +98,9 @@
     {%- do run_query('select publish_remove_leftover(' ~ sql_string(published) ~ ')') -%}
     {%- do run_query("attach " ~ sql_string(staging) ~ " as publishing (storage_version 'v1.1.0')") -%}
     {%- for mart in public_marts() -%}
-        {%- do run_query('create table publishing.main.' ~ adapter.quote(mart.name) ~ ' as select * from ' ~ mart.relation) -%}
+        {%- set table_name = 'publishing.main.' ~ adapter.quote(mart.name) -%}
+        {%- do run_query(published_table_ddl(mart, table_name)) -%}
+        {%- do run_query('insert into ' ~ table_name ~ ' by name select * from ' ~ mart.relation) -%}
     {%- endfor -%}
     {%- do run_query('detach publishing') -%}
     {%- do run_query('select publish_replace_file(' ~ sql_string(staging) ~ ', ' ~ sql_string(published) ~ ')') -%}
