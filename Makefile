@@ -12,7 +12,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DUCKDB_PATH ?= warehouse/build/retail.duckdb
 export DUCKDB_PUBLISH_PATH ?= warehouse/retail.duckdb
 
-.PHONY: setup run test sample clean export bench
+.PHONY: setup run test lint score sample clean export bench
 
 setup: $(VENV)/.installed $(DUCKDB11_VENV)/.installed
 
@@ -33,9 +33,32 @@ run: setup
 	$(BIN)/dbt build
 	$(BIN)/python -m retail_segmentation.warehouse_summary "$(DUCKDB_PUBLISH_PATH)"
 
-## make test: the whole suite (pytest drives dbt end to end on fixtures and the sample)
-test: setup
+## make test: the whole suite: lint, the project's documentation and test scores, then pytest
+## (which drives dbt end to end on fixtures and the sample)
+test: setup lint score
 	$(BIN)/python -m pytest
+
+# lint and score build into their own files under target/, never into the warehouse
+LINT_ENV := DUCKDB_PATH=target/lint/retail.duckdb DUCKDB_PUBLISH_PATH=target/lint/published.duckdb \
+	DUCKDB_TEMP_DIRECTORY=target/lint/tmp DBT_TARGET_PATH=target/lint/dbt
+SCORE_ENV := DUCKDB_PATH=target/score/retail.duckdb DUCKDB_PUBLISH_PATH=target/score/published.duckdb \
+	DUCKDB_TEMP_DIRECTORY=target/score/tmp DBT_TARGET_PATH=target/score/dbt
+
+## make lint: ruff on the Python, sqlfluff (dbt templater, .sqlfluff) on the models and singular tests
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(LINT_ENV) $(BIN)/sqlfluff lint models $(wildcard tests/*.sql)
+
+## make score: dbt-score (at least 9.5, pyproject.toml) and dbt-coverage (100% of models and columns
+## documented) on a build of the sample
+score: setup
+	$(SCORE_ENV) $(BIN)/dbt build --quiet
+	$(SCORE_ENV) $(BIN)/dbt docs generate --quiet
+	$(BIN)/dbt-score lint --manifest target/score/dbt/manifest.json --show failing-items
+	$(BIN)/dbt-coverage compute doc --run-artifacts-dir target/score/dbt --cov-report target/score/doc_coverage.json \
+		--cov-fail-under 1.0
+	$(BIN)/dbt-coverage compute test --run-artifacts-dir target/score/dbt --cov-report target/score/test_coverage.json
 
 ## make sample: regenerate the committed sample (deterministic: same bytes every time)
 sample: setup

@@ -58,8 +58,10 @@ def marts(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
         g["share"] = g["net_revenue"] / g.groupby(level=0)["net_revenue"].transform("sum")
         out[name] = g
     first_month = df.groupby("_CustomerID")["month"].transform("min")
-    monthly = df.assign(is_new=df["month"] == first_month).groupby("month").agg(
-        net_revenue=("net_revenue", "sum"), orders=("OrderNumber", "nunique"), customers=("_CustomerID", "nunique")
+    monthly = (
+        df.assign(is_new=df["month"] == first_month)
+        .groupby("month")
+        .agg(net_revenue=("net_revenue", "sum"), orders=("OrderNumber", "nunique"), customers=("_CustomerID", "nunique"))
     )
     monthly["new_customers"] = df[df["month"] == first_month].groupby("month")["_CustomerID"].nunique()
     out["monthly"] = monthly

@@ -59,7 +59,11 @@ def ensure_data(lines: int) -> tuple[Path, Path, Path]:
     for out, extra in [(csv, ["--customers-out", str(customers)]), (parquet, [])]:
         if not out.exists():
             print(f"generating {out.name} ...", flush=True)
-            subprocess.run([str(BIN / "python"), "-m", "retail_segmentation.generator", "--lines", str(lines), "--out", str(out), *extra], cwd=PROJECT, check=True)
+            subprocess.run(
+                [str(BIN / "python"), "-m", "retail_segmentation.generator", "--lines", str(lines), "--out", str(out), *extra],
+                cwd=PROJECT,
+                check=True,
+            )
     return csv, parquet, customers
 
 
@@ -94,13 +98,14 @@ def dbt_build(raw: Path, customers: Path, name: str, duckdb_memory_gb: int) -> t
 def floor(raw: Path) -> dict:
     sql = (PROJECT / "bench" / "floor.sql").read_text().replace("{path}", str(raw))
     script = (
-        f"import duckdb, sys; con = duckdb.connect(config={{'threads': 2, 'memory_limit': '12GB', 'temp_directory': '{RESULTS / 'floor_tmp'}'}}); "
+        "import duckdb, sys; con = duckdb.connect(config="
+        f"{{'threads': 2, 'memory_limit': '12GB', 'temp_directory': '{RESULTS / 'floor_tmp'}'}}); "
         "con.execute('create table rfm as ' + sys.stdin.read()); "
         "print(con.execute('select count(*) from rfm').fetchall())"
     )
     path = RESULTS / "floor.sql"
     path.write_text(sql)
-    return measured(["sh", "-c", f"{BIN / 'python'} -c \"{script}\" < {path}"])
+    return measured(["sh", "-c", f'{BIN / "python"} -c "{script}" < {path}'])
 
 
 def fmt(result: dict | None, what: str) -> str:
@@ -119,12 +124,14 @@ def ratio(a: dict | None, b: dict | None) -> str:
 
 def report(rows: list[str], details: list[str]) -> str:
     """The table as markdown, written to bench/results/latest.md."""
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB RAM, Python {platform.python_version()}"
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, {memory_gib:.0f} GiB RAM, Python {platform.python_version()}"
     text = "\n".join(
         [
             f"Machine: {machine}; run {time.strftime('%Y-%m-%d')}",
             "",
-            "| order lines | dbt build CSV (s) | build peak (GB) | dbt build Parquet (s) | floor (s) | pandas (s) | pandas peak (GB) | build / floor | pandas / build |",
+            "| order lines | dbt build CSV (s) | build peak (GB) | dbt build Parquet (s) | floor (s) | pandas (s) "
+            "| pandas peak (GB) | build / floor | pandas / build |",
             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
             *rows,
             "",
@@ -141,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pandas-max-lines", type=int, default=200_000_000, help="skip pandas above this size")
     parser.add_argument("--pandas-memory-gb", type=int, default=22, help="address-space cap for pandas (it fails, not the machine)")
     parser.add_argument(
-        "--duckdb-memory-gb", type=int, default=8,
+        "--duckdb-memory-gb",
+        type=int,
+        default=8,
         help="DuckDB's memory_limit in the build: the dbt process (DuckDB + the Python models' pandas) must stay under 12 GB",
     )
     parser.add_argument("--no-parquet", action="store_true", help="skip the build on Parquet")

@@ -202,9 +202,7 @@ class World:
         self.day_cdf = np.cumsum(day_w) / day_w.sum()
         self.cat = _catalogue(cfg, rng)
         self.cust = _customers(cfg, rng, self.day_ordinals)
-        self.date_text = _date_strings(
-            np.arange(self.day_ordinals[0] - 130, self.day_ordinals[-1] + 40)
-        )
+        self.date_text = _date_strings(np.arange(self.day_ordinals[0] - 130, self.day_ordinals[-1] + 40))
         self.date_offset = 130  # index of day_ordinals[0] in date_text
         self.price_text = _money_strings(self.cat["price_cents"], cfg.decimal_comma)
         self.cost_text = _money_strings(self.cat["cost_cents"], cfg.decimal_comma)
@@ -279,9 +277,9 @@ class World:
         columns = {
             "OrderNumber": np.char.add("SO - ", np.char.zfill(order_numbers.astype(str), 6)).astype(object),
             "Sales Channel": np.array(CHANNEL_NAMES, dtype=object)[ch_line],
-            "WarehouseCode": np.array([f"WARE-{w:03d}" for w in range(1, cfg.warehouses + 1)], dtype=object)[
-                cat["store_warehouse"][store]
-            ][order_of_line],
+            "WarehouseCode": np.array([f"WARE-{w:03d}" for w in range(1, cfg.warehouses + 1)], dtype=object)[cat["store_warehouse"][store]][
+                order_of_line
+            ],
             "ProcuredDate": dates(-1, procured_lag),
             "OrderDate": dates(0, np.zeros(n_orders, dtype=np.int64)),
             "ShipDate": dates(1, ship_lag),
@@ -326,7 +324,6 @@ class World:
                 for col in columns.values():
                     col[rows] = col[rows - 1]
 
-
     def _mark_malformed(self, rng: np.random.Generator, columns: dict, n_lines: int) -> None:
         """Put a marker in the last column of malformed lines; _CsvAppender breaks those lines."""
         if self.cfg.malformed_rate <= 0:
@@ -337,7 +334,7 @@ class World:
 
 # Markers of malformed lines and what each becomes in the file (with "," standing for the
 # delimiter): the last field dropped, an extra field, a stray quote in a field.
-MALFORMED = {"@@SHORT@@": None, "@@LONG@@": '1.00,extra', "@@QUOTE@@": '12"50'}
+MALFORMED = {"@@SHORT@@": None, "@@LONG@@": "1.00,extra", "@@QUOTE@@": '12"50'}
 
 
 def _arrow(values: np.ndarray) -> pa.Array:
@@ -395,7 +392,7 @@ class _CsvAppender:
     def __init__(self, out: Path, delimiter: str = ",", encoding: str = "utf-8", malformed: bool = False):
         self.out = out
         self.scratch = out.with_name(out.name + ".chunk")
-        self.handle = open(out, "wb")
+        self.handle = open(out, "wb")  # noqa: SIM115 (closed by close(), after every chunk is written)
         self.con = duckdb.connect()
         self.header = True
         self.delimiter, self.encoding, self.malformed = delimiter, encoding, malformed
@@ -462,7 +459,13 @@ def generate(
     out.parent.mkdir(parents=True, exist_ok=True)
     bar = _Progress(cfg.lines, progress if progress is not None else cfg.lines >= 1_000_000)
     written, order_number, index = 0, 101, 0
-    writer = _CsvAppender(out, cfg.delimiter, cfg.encoding, cfg.malformed_rate > 0) if fmt == "csv" else _ParquetAppender(out) if fmt == "parquet" else None
+    writer = (
+        _CsvAppender(out, cfg.delimiter, cfg.encoding, cfg.malformed_rate > 0)
+        if fmt == "csv"
+        else _ParquetAppender(out)
+        if fmt == "parquet"
+        else None
+    )
     if writer is None:
         raise ValueError(f"unknown format {fmt!r}: csv or parquet")
     try:

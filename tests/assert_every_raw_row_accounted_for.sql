@@ -14,7 +14,8 @@
 {%- set parquet_paths = files | selectattr('kind', 'equalto', 'parquet') | map(attribute='path') | list %}
 {%- set total_mb = 0 %}
 {%- if execute %}
-    {%- set sizes = run_query("select coalesce(sum(size), 0) from read_blob(" ~ sql_list(files | map(attribute='path') | list) ~ ")") %}
+    {%- set paths = sql_list(files | map(attribute='path') | list) %}
+    {%- set sizes = run_query("select coalesce(sum(size), 0) from read_blob(" ~ paths ~ ")") %}
     {%- set total_mb = sizes.columns[0].values()[0] / 1000000 %}
 {%- endif %}
 {%- set recount = total_mb <= var('raw_recount_max_mb') %}
@@ -43,9 +44,11 @@ recounted as (
     inner join {{ ref('base_sales__raw_transcoded_files') }} as copies on lines.filename = copies.utf8_file
     group by copies.source_file
     {%- elif recount and csv_paths %}
-    select filename as source_file, count(*) as recounted_lines
-    from {{ csv_lines_reader(csv_paths, var('raw_encoding')) }}
-    group by filename
+        select
+            filename as source_file,
+            count(*) as recounted_lines
+        from {{ csv_lines_reader(csv_paths, var('raw_encoding')) }}
+        group by filename
     {%- else %}
     select cast(null as varchar) as source_file, cast(null as bigint) as recounted_lines
     where false
@@ -99,7 +102,9 @@ record_lines as (
 
 clean_lines as (
 
-    select source_file, count(*) as clean_records
+    select
+        source_file,
+        count(*) as clean_records
     from {{ ref('stg_sales__order_lines') }}
     group by source_file
 
@@ -107,7 +112,9 @@ clean_lines as (
 
 quarantined_lines as (
 
-    select source_file, count(*) as quarantined_records
+    select
+        source_file,
+        count(*) as quarantined_records
     from {{ ref('stg_sales__quarantined_order_lines') }}
     group by source_file
 

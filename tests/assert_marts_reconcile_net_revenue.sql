@@ -14,19 +14,47 @@ sales as (
 
 mart_totals as (
 
-    select 'fct_channel_performance' as mart, sum(net_revenue) as net_revenue, 'all' as scope from {{ ref('fct_channel_performance') }}
+    select
+        'fct_channel_performance' as mart,
+        sum(net_revenue) as net_revenue,
+        'all' as scope
+    from {{ ref('fct_channel_performance') }}
     union all
-    select 'fct_product_performance', sum(net_revenue), 'all' from {{ ref('fct_product_performance') }}
+    select
+        'fct_product_performance',
+        sum(net_revenue),
+        'all'
+    from {{ ref('fct_product_performance') }}
     union all
-    select 'fct_monthly_sales', sum(net_revenue), 'all' from {{ ref('fct_monthly_sales') }}
+    select
+        'fct_monthly_sales',
+        sum(net_revenue),
+        'all'
+    from {{ ref('fct_monthly_sales') }}
     union all
-    select 'dim_customers', sum(net_revenue), 'all' from {{ ref('dim_customers') }}
+    select
+        'dim_customers',
+        sum(net_revenue),
+        'all'
+    from {{ ref('dim_customers') }}
     union all
-    select 'dim_products', sum(net_revenue), 'all' from {{ ref('dim_products') }}
+    select
+        'dim_products',
+        sum(net_revenue),
+        'all'
+    from {{ ref('dim_products') }}
     union all
-    select 'fct_store_performance', sum(net_revenue), 'store' from {{ ref('fct_store_performance') }}
+    select
+        'fct_store_performance',
+        sum(net_revenue),
+        'store'
+    from {{ ref('fct_store_performance') }}
     union all
-    select 'dim_stores', sum(net_revenue), 'store' from {{ ref('dim_stores') }}
+    select
+        'dim_stores',
+        sum(net_revenue),
+        'store'
+    from {{ ref('dim_stores') }}
 
 )
 

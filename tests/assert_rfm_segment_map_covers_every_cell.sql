@@ -5,13 +5,23 @@ with
 
 scores as (
 
-    select 1 as score union all select 2 union all select 3 union all select 4 union all select 5
+    select 1 as score
+    union all
+    select 2
+    union all
+    select 3
+    union all
+    select 4
+    union all
+    select 5
 
 ),
 
 cells as (
 
-    select r.score as r_score, f.score as f_score
+    select
+        r.score as r_score,
+        f.score as f_score
     from scores as r
     cross join scores as f
 
@@ -25,7 +35,10 @@ segment_map as (
 
 mapped as (
 
-    select cells.r_score, cells.f_score, count(segment_map.rfm_segment) as segments
+    select
+        cells.r_score,
+        cells.f_score,
+        count(segment_map.rfm_segment) as segments
     from cells
     left join segment_map
         on cells.r_score = segment_map.r_score
@@ -34,4 +47,5 @@ mapped as (
 
 )
 
-select * from mapped where segments <> 1
+select * from mapped
+where segments <> 1

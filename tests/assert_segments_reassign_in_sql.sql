@@ -24,13 +24,29 @@ segments as (
 
 feature_values as (
 
-    select customer_id, 'recency_days' as feature, recency_days as feature_value from features
+    select
+        customer_id,
+        'recency_days' as feature,
+        recency_days as feature_value
+    from features
     union all
-    select customer_id, 'frequency', frequency from features
+    select
+        customer_id,
+        'frequency',
+        frequency
+    from features
     union all
-    select customer_id, 'monetary', monetary from features
+    select
+        customer_id,
+        'monetary',
+        monetary
+    from features
     union all
-    select customer_id, 'age', age from features
+    select
+        customer_id,
+        'age',
+        age
+    from features
 
 ),
 
@@ -42,7 +58,12 @@ scaled as (
         (
             case
                 when parameters.is_log1p
-                    then ln(1 + least(greatest(feature_values.feature_value, parameters.clip_lower), parameters.clip_upper))
+                    then ln(
+                            1
+                            + least(
+                                greatest(feature_values.feature_value, parameters.clip_lower), parameters.clip_upper
+                            )
+                        )
                 else least(greatest(feature_values.feature_value, parameters.clip_lower), parameters.clip_upper)
             end - parameters.scaler_center
         ) / parameters.scaler_scale as scaled_value
@@ -58,7 +79,8 @@ distances as (
     select
         scaled.customer_id,
         centroids.cluster_id,
-        sum((scaled.scaled_value - centroids.centroid_scaled) * (scaled.scaled_value - centroids.centroid_scaled)) as squared_distance
+        sum((scaled.scaled_value - centroids.centroid_scaled) * (scaled.scaled_value - centroids.centroid_scaled))
+            as squared_distance
     from scaled
     inner join parameters as centroids
         on scaled.feature = centroids.feature
@@ -77,7 +99,10 @@ nearest as (
 
 )
 
-select segments.customer_id, segments.cluster_id as python_cluster_id, nearest.cluster_id as sql_cluster_id
+select
+    segments.customer_id,
+    segments.cluster_id as python_cluster_id,
+    nearest.cluster_id as sql_cluster_id
 from segments
 left join nearest
     on segments.customer_id = nearest.customer_id

@@ -115,7 +115,5 @@ def duckdb11_python():
     python = DUCKDB11 / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(DUCKDB11)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "-r", str(PROJECT / "requirements-duckdb11.txt")], check=True
-        )
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(PROJECT / "requirements-duckdb11.txt")], check=True)
     return python

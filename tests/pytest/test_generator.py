@@ -6,8 +6,8 @@ import hashlib
 
 import duckdb
 import pytest
-
 from conftest import PROJECT
+
 from retail_segmentation import generator
 from retail_segmentation.generator import Config, generate
 
@@ -127,7 +127,8 @@ def test_dates_come_in_every_export_shape():
     )
     assert {"iso", "short", "padded", "long"} <= set(shapes)
     money = con.execute(
-        f"""select count(*) filter (where "Unit Price" like '$%,%'), count(*) filter (where regexp_full_match("Unit Price", '[0-9]+[.][0-9]{{2}}'))
+        f"""select count(*) filter (where "Unit Price" like '$%,%'),
+                  count(*) filter (where regexp_full_match("Unit Price", '[0-9]+[.][0-9]{{2}}'))
             from read_csv('{PROJECT / "data" / "sample" / "sales_data.csv"}', all_varchar=true)"""
     ).fetchall()[0]
     assert money[0] > 0 and money[1] > 0

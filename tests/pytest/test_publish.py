@@ -13,10 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
-
 from conftest import BIN, PROJECT, published, query, run_dbt
+
 from retail_segmentation.generator import Config, generate
 
 pytestmark = pytest.mark.dbt
@@ -78,7 +77,10 @@ def test_a_full_build_publishes_every_public_mart_as_a_table(first_build):
 
 def test_the_published_file_opens_in_duckdb_1_1(first_build, duckdb11_python, tmp_path):
     _, db, _ = first_build
-    script = "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); print(con.execute('select count(*) from fct_sales').fetchall()[0][0], duckdb.__version__)"
+    script = (
+        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(con.execute('select count(*) from fct_sales').fetchall()[0][0], duckdb.__version__)"
+    )
     proc = subprocess.run([str(duckdb11_python), "-c", script, str(published(db))], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     rows, version = proc.stdout.split()
@@ -104,7 +106,9 @@ def test_a_reader_holding_the_published_file_is_undisturbed(first_build, tmp_pat
     shutil.copy(db, work)
     shutil.copy(published(db), published(work))
     before = query(published(work), "select count(*) from fct_sales")[0][0]
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(published(work))], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(published(work))], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert int(reader.stdout.readline()) == before
         run_dbt(["build"], work, sales(tmp_path, 3000, seed=2))  # passes with the reader attached
@@ -197,7 +201,9 @@ def test_a_full_disk_while_publishing_leaves_the_published_file_byte_identical(f
     small = tmp_path / "small"
     small.mkdir()
     size = published(db).stat().st_size
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size + (1 << 20)}", "tmpfs", str(small)], capture_output=True).returncode == 0
+    mounted = (
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size + (1 << 20)}", "tmpfs", str(small)], capture_output=True).returncode == 0
+    )
     try:
         target = small / "retail.duckdb"
         shutil.copy(published(db), target)
@@ -219,7 +225,12 @@ def test_a_locked_working_file_stops_the_build_in_one_line(first_build, tmp_path
     work.parent.mkdir()
     shutil.copy(db, work)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('open', flush=True); sys.stdin.readline()", str(work)],
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('open', flush=True); sys.stdin.readline()",
+            str(work),
+        ],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

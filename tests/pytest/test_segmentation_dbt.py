@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import query, run_dbt
+
 from retail_segmentation.generator import Config, generate
 
 pytestmark = pytest.mark.dbt
@@ -45,8 +45,18 @@ def test_two_builds_give_identical_marts(fixture_files, built):
     "vars, used, unused, k",
     [
         ({"segmentation_features": "fm", "segmentation_k": 3}, ["frequency", "monetary"], ["recency_days", "age"], 3),
-        ({"segmentation_features": "afm", "segmentation_k": 4, "segmentation_scaler": "robust"}, ["age", "frequency", "monetary"], ["recency_days"], 4),
-        ({"segmentation_algorithm": "agglomerative", "segmentation_k": 3, "segmentation_cap_quantile": 0.99}, ["recency_days", "frequency", "monetary"], ["age"], 3),
+        (
+            {"segmentation_features": "afm", "segmentation_k": 4, "segmentation_scaler": "robust"},
+            ["age", "frequency", "monetary"],
+            ["recency_days"],
+            4,
+        ),
+        (
+            {"segmentation_algorithm": "agglomerative", "segmentation_k": 3, "segmentation_cap_quantile": 0.99},
+            ["recency_days", "frequency", "monetary"],
+            ["age"],
+            3,
+        ),
     ],
     ids=["fm", "afm-robust", "ward-capped"],
 )
@@ -61,7 +71,10 @@ def test_features_k_and_algorithm_follow_the_vars(fixture_files, built, tmp_path
         assert query(db, f"select count(*) from dim_customer_segments where {feature}_scaled is null") == [(0,)]
     for feature in unused:
         assert query(db, f"select count(*) from dim_customer_segments where {feature}_scaled is not null") == [(0,)]
-    features = [r[0] for r in query(db, "select feature from dim_segment_model_parameters where parameter_type = 'transform' order by feature_position")]
+    features = [
+        r[0]
+        for r in query(db, "select feature from dim_segment_model_parameters where parameter_type = 'transform' order by feature_position")
+    ]
     assert sorted(features) == sorted(used)
 
 

@@ -9,12 +9,28 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import RETAIL_CHAIN_HEADER, query, run_dbt, write_csv
 
 pytestmark = pytest.mark.dbt
 
-GOOD = ["SO - 1", "Online", "WARE-001", "1/5/18", "15/6/18", "20/06/2018", "25/06/2018", "USD", "1", "7", "10", "5", "2", "0.1", "$10.00", "$20.00"]
+GOOD = [
+    "SO - 1",
+    "Online",
+    "WARE-001",
+    "1/5/18",
+    "15/6/18",
+    "20/06/2018",
+    "25/06/2018",
+    "USD",
+    "1",
+    "7",
+    "10",
+    "5",
+    "2",
+    "0.1",
+    "$10.00",
+    "$20.00",
+]
 
 
 def rows(n: int, start: int = 0) -> list[list[str]]:
@@ -51,7 +67,8 @@ def test_typed_parquet(tmp_path):
         """select source_line_number, customer_id, store_id, order_date, ship_date, quantity, unit_price, unit_cost,
                   discount_rate, net_revenue from staging.stg_sales__order_lines order by 1""",
     ) == [
-        (1, "42", "3", dt.date(2019, 2, 1), dt.date(2019, 2, 3), 2, Decimal("1500.5000"), Decimal("1001.1800"), Decimal("0.1000"), Decimal("2700.90")),
+        (1, "42", "3", dt.date(2019, 2, 1), dt.date(2019, 2, 3), 2,
+         Decimal("1500.5000"), Decimal("1001.1800"), Decimal("0.1000"), Decimal("2700.90")),
         (2, "43", "4", dt.date(2019, 2, 2), None, 3, Decimal("9.9900"), Decimal("5.5000"), Decimal("0.0000"), Decimal("29.97")),
     ]  # fmt: skip
 
@@ -68,9 +85,9 @@ def test_glob_numbers_lines_per_file(tmp_path):
     got = query(db, "select source_file, source_line_number, order_id from staging.stg_sales__order_lines order by 1, 2")
     f1, f2 = str(tmp_path / "in" / "2019.csv"), str(tmp_path / "in" / "2020.csv")
     assert got == [(f1, 2, "SO - 0"), (f1, 3, "SO - 1"), (f1, 4, "SO - 2"), (f2, 2, "SO - 100"), (f2, 3, "SO - 101"), (f2, 5, "SO - 103")]
-    assert query(db, "select source_file, source_line_number, raw_order_number, quarantine_reason from staging.stg_sales__quarantined_order_lines") == [
-        (f2, 4, "SO - 102", "non_numeric_money")
-    ]
+    assert query(
+        db, "select source_file, source_line_number, raw_order_number, quarantine_reason from staging.stg_sales__quarantined_order_lines"
+    ) == [(f2, 4, "SO - 102", "non_numeric_money")]
     # the row accounting without re-reading the files (what large inputs get) passes too
     run_dbt(["test", "--select", "assert_every_raw_row_accounted_for"], db, {**glob_vars, "raw_recount_max_mb": 0})
 
@@ -87,7 +104,9 @@ def test_line_numbers_follow_file_order_in_a_large_file(tmp_path):
     db = tmp_path / "retail.duckdb"
     run_dbt(["run", "--select", "+base_sales__order_lines"], db, {"raw_sales_path": str(tmp_path / "big.csv")})
     assert query(
-        db, "select count(*), count(*) filter (where order_id = 'SO - ' || cast(source_line_number as varchar)) from staging.base_sales__order_lines"
+        db,
+        "select count(*), count(*) filter (where order_id = 'SO - ' || cast(source_line_number as varchar))"
+        " from staging.base_sales__order_lines",
     ) == [(n, n)]
 
 
@@ -96,7 +115,11 @@ STRUCTURAL = [
     ("a_directory", "<directory>", "matches no file (relative paths are read from the directory dbt runs in; a directory needs a glob"),
     ("empty.csv", "", "is empty (no lines)"),
     ("header_only.csv", ",".join(RETAIL_CHAIN_HEADER) + "\n", "has a header but no data rows"),
-    ("missing_column.csv", ",".join(RETAIL_CHAIN_HEADER[:-1]) + "\nSO - 1," + ",".join(GOOD[1:15]) + "\n", "is missing column(s) 'Unit Price'"),
+    (
+        "missing_column.csv",
+        ",".join(RETAIL_CHAIN_HEADER[:-1]) + "\nSO - 1," + ",".join(GOOD[1:15]) + "\n",
+        "is missing column(s) 'Unit Price'",
+    ),
 ]
 
 
@@ -176,6 +199,10 @@ def test_parquet_rows_are_numbered_alike_alone_and_beside_csv(tmp_path):
     assert query(alone, numbered) == expected
     assert query(mixed, numbered) == expected
     # the dense line-number accounting (used above raw_recount_max_mb) knows each file's first line
-    run_dbt(["test", "--select", "assert_every_raw_row_accounted_for"], mixed, {"raw_sales_path": str(tmp_path / "in" / "*"), "raw_recount_max_mb": 0})
+    run_dbt(
+        ["test", "--select", "assert_every_raw_row_accounted_for"],
+        mixed,
+        {"raw_sales_path": str(tmp_path / "in" / "*"), "raw_recount_max_mb": 0},
+    )
     assert query(alone, "select table_type from information_schema.tables where table_name = 'base_sales__raw_lines'") == [("VIEW",)]
     assert query(mixed, "select table_type from information_schema.tables where table_name = 'base_sales__raw_lines'") == [("BASE TABLE",)]

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-
 from conftest import ONLINE_RETAIL_HEADER, assert_lines_land, query, run_dbt, write_csv
 
 pytestmark = pytest.mark.dbt
@@ -19,7 +18,10 @@ CASES = [
     (["C489449", "22087", "PAPER BUNTING WHITE LACE", "-12", "12/1/2010 10:33", "2.95", "16321.0", "Australia"], None),
     (["C489449", "85206A", "CREAM FELT EASTER EGG BASKET", "-6", "12/1/2010 10:33", "1.65", "16321.0", "Australia"], None),
     (["489436", "21955", "DOORMAT UNION JACK", "10", "2009-12-01 09:06:00", "6.75", "", "United Kingdom"], "missing_customer_id"),
-    (["489437", "22143", "CHRISTMAS CRAFT HEART", "-2", "2009-12-01 09:08:00", "2.10", "15362.0", "United Kingdom"], "non_positive_quantity"),
+    (
+        ["489437", "22143", "CHRISTMAS CRAFT HEART", "-2", "2009-12-01 09:08:00", "2.10", "15362.0", "United Kingdom"],
+        "non_positive_quantity",
+    ),
     (["C489450", "21871", "SAVE THE PLANET MUG", "3", "2009-12-01 10:00:00", "1.25", "15362.0", "United Kingdom"], "invalid_cancellation"),
     (["A563185", "B", "Adjust bad debt", "1", "2011-08-12 14:50:00", "-11062.06", "", "United Kingdom"], "missing_customer_id"),
     (["A563186", "B", "Adjust bad debt", "1", "2011-08-12 14:51:00", "-11062.06", "17000", "United Kingdom"], "negative_money"),
@@ -36,7 +38,11 @@ def online_warehouse(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("online_retail")
     path = write_csv(tmp / "online_retail_II.csv", ONLINE_RETAIL_HEADER, [row for row, _ in CASES])
     db = tmp / "retail.duckdb"
-    run_dbt(["build", "--select", "staging"], db, {"raw_sales_path": str(path), "raw_sales_format": "online_retail", "raw_max_quarantined_share": 1})
+    run_dbt(
+        ["build", "--select", "staging"],
+        db,
+        {"raw_sales_path": str(path), "raw_sales_format": "online_retail", "raw_max_quarantined_share": 1},
+    )
     return db
 
 

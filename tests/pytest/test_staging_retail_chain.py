@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-
 from conftest import RETAIL_CHAIN_HEADER, assert_lines_land, query, run_dbt, write_csv
 
 pytestmark = pytest.mark.dbt
@@ -177,9 +176,7 @@ def test_duplicate_names_the_line_it_repeats_and_the_hash_is_checked(quirks_ware
 
 
 def test_month_first_exports(tmp_path):
-    rows = [
-        [BASE[c] if c != "OrderNumber" else f"SO - {i}" for c in RETAIL_CHAIN_HEADER] for i in range(3)
-    ]
+    rows = [[BASE[c] if c != "OrderNumber" else f"SO - {i}" for c in RETAIL_CHAIN_HEADER] for i in range(3)]
     idx = RETAIL_CHAIN_HEADER.index("OrderDate")
     rows[0][idx], rows[1][idx], rows[2][idx] = "6/1/18", "12/31/2019", "31/12/2019"
     for row in rows:

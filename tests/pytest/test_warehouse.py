@@ -8,10 +8,10 @@ import json
 import subprocess
 
 import pytest
-
 from conftest import PROJECT, query
 
 pytestmark = pytest.mark.dbt
+
 
 def test_sample_rows_all_accounted_for(sample_warehouse):
     with open(PROJECT / "data" / "sample" / "sales_data.csv", newline="") as handle:
@@ -41,17 +41,15 @@ for schema, name in names:
     out["counts"][f"{schema}.{name}"] = con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
 print(json.dumps(out))
 """
-    proc = subprocess.run(
-        [str(duckdb11_python), "-c", script, str(sample_warehouse)], cwd=tmp_path, capture_output=True, text=True
-    )
+    proc = subprocess.run([str(duckdb11_python), "-c", script, str(sample_warehouse)], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["version"].startswith("1.1.")
     expected = {
-        f"{schema}.{name}"
-        for schema, name in query(sample_warehouse, "select table_schema, table_name from information_schema.tables")
+        f"{schema}.{name}" for schema, name in query(sample_warehouse, "select table_schema, table_name from information_schema.tables")
     }
     assert set(result["counts"]) == expected
-    assert result["counts"]["staging.stg_sales__order_lines"] == query(
-        sample_warehouse, "select count(*) from staging.stg_sales__order_lines"
-    )[0][0]
+    assert (
+        result["counts"]["staging.stg_sales__order_lines"]
+        == query(sample_warehouse, "select count(*) from staging.stg_sales__order_lines")[0][0]
+    )

@@ -27,7 +27,7 @@ final as (
         duplicate_of_order_line_id,
         raw_line,
         {%- for column in layout_columns %}
-        raw_values[{{ loop.index }}] as raw_{{ column }}{{ "," if not loop.last }}
+            raw_values[{{ loop.index }}] as raw_{{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from order_lines
     where quarantine_reasons is not null

@@ -13,11 +13,14 @@
 -- conventions its sample chose, or when too much of a file was refused (raw_sales_file_checks).
 {{ config(
     materialized='table',
-    post_hook=["{{ raise_first_problem(raw_sales_file_checks(this, ref('base_sales__raw_files')), 'raw sales file') }}"],
+    post_hook=[
+        "{{ raise_first_problem(raw_sales_file_checks(this, ref('base_sales__raw_files')), 'raw sales file') }}",
+    ],
 ) }}
 
 {%- set layout_columns = raw_layout_columns() %}
 {%- set reporting_currency = sql_string(var('reporting_currency')) %}
+{%- set conventions = raw_sales_conventions(ref('base_sales__raw_files')) %}
 
 with
 
@@ -53,7 +56,10 @@ fx_rate_days as (
             rate_date,
             rate_to_reporting,
             coalesce(
-                cast({{ dbt.dateadd('day', -1, 'lead(rate_date) over (partition by currency_code order by rate_date)') }} as date),
+                cast(
+                    {{ dbt.dateadd('day', -1, 'lead(rate_date) over (partition by currency_code order by rate_date)') }}
+                    as date
+                ),
                 current_date
             ) as valid_until_date
         from fx_rates
@@ -70,7 +76,8 @@ hashed_records as (
 
     select
         hash(coalesce(raw_lines.line, array_to_string(raw_lines.fields, chr(31)))) as record_hash,
-        {{ order_line_id('files.source_file_index', raw_line_number('raw_lines', 'files.first_rowid')) }} as order_line_id
+        {{ order_line_id('files.source_file_index', raw_line_number('raw_lines', 'files.first_rowid')) }}
+            as order_line_id
     from {{ ref('base_sales__raw_lines') }} as raw_lines
     inner join files on raw_lines.source_file = files.source_file
     where {{ raw_line_number('raw_lines', 'files.first_rowid') }} > files.header_line_number
@@ -139,21 +146,32 @@ raw_values as {{ not_materialized() }} (
 
 ),
 
--- Each record parsed with its file's conventions, one branch per pair of conventions the files
--- use (one, for files that agree): as constants they let DuckDB plan each parse once, where a
--- per-row choice made every date and number cost two to three times as much.
+-- Each record parsed with its file's conventions, one pair of CTEs per pair of conventions the
+-- files use (one, for files that agree): as constants they let DuckDB plan each parse once,
+-- where a per-row choice made every date and number cost two to three times as much.
+{%- for date_order, decimal_separator in conventions %}
+
+raw_values_{{ loop.index }} as (
+
+    select * from raw_values
+    where date_order = {{ sql_string(date_order) }} and decimal_separator = {{ sql_string(decimal_separator) }}
+
+),
+
+parsed_{{ loop.index }} as (
+
+    {{ parse_raw_sales_lines('raw_values_' ~ loop.index, sql_string(date_order), sql_string(decimal_separator)) }}
+
+),
+{%- endfor %}
+
 parsed as (
 
-    {%- for date_order, decimal_separator in raw_sales_conventions(ref('base_sales__raw_files')) %}
-    select *
-    from (
-        {{ parse_raw_sales_lines(
-            "(select * from raw_values where date_order = '" ~ date_order ~ "' and decimal_separator = '" ~ decimal_separator ~ "')",
-            sql_string(date_order),
-            sql_string(decimal_separator)
-        ) }}
-    ) as parsed_{{ loop.index }}
-    {% if not loop.last %}union all{% endif %}
+    {%- for _ in conventions %}
+    select * from parsed_{{ loop.index }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
     {%- endfor %}
 
 ),
@@ -197,7 +215,10 @@ checked as (
             concat_ws(
                 ',',
                 nullif(line_problems, ''),
-                case when line_problems = '' and not is_reporting_currency and fx_rate_to_reporting is null then 'missing_fx_rate' end,
+                case
+                    when line_problems = '' and not is_reporting_currency and fx_rate_to_reporting is null
+                        then 'missing_fx_rate'
+                end,
                 case when is_duplicate_line then 'duplicate_line' end
             ),
             ''
@@ -212,9 +233,15 @@ priced as (
 
     select
         *,
-        case when quarantine_reasons is null then cast({{ in_reporting_currency('unit_price_number') }} as decimal(18, 4)) end
+        case
+            when quarantine_reasons is null
+                then cast({{ in_reporting_currency('unit_price_number') }} as decimal(18, 4))
+        end
             as unit_price_reporting,
-        case when quarantine_reasons is null then cast({{ in_reporting_currency('unit_cost_number') }} as decimal(18, 4)) end
+        case
+            when quarantine_reasons is null
+                then cast({{ in_reporting_currency('unit_cost_number') }} as decimal(18, 4))
+        end
             as unit_cost_reporting
     from checked
 
@@ -245,8 +272,10 @@ final as (
         cast(round(quantity_number * unit_cost_reporting, 2) as decimal(18, 2)) as cost_amount,
         case when quarantine_reasons is null and not is_reporting_currency then fx_rate_to_reporting end
             as fx_rate_to_reporting,
-        case when quarantine_reasons is null and not is_reporting_currency then unit_price_number end as original_unit_price,
-        case when quarantine_reasons is null and not is_reporting_currency then unit_cost_number end as original_unit_cost,
+        case when quarantine_reasons is null and not is_reporting_currency then unit_price_number end
+            as original_unit_price,
+        case when quarantine_reasons is null and not is_reporting_currency then unit_cost_number end
+            as original_unit_cost,
         case when quarantine_reasons is null and not is_reporting_currency
             then {{ net_revenue('quantity_number', 'unit_price_number', 'discount_number') }}
         end as original_net_revenue,
@@ -263,7 +292,9 @@ final as (
         case when is_duplicate_line then first_order_line_id end as duplicate_of_order_line_id,
         case when quarantine_reasons is not null or first_order_line_id is not null then record_text end as raw_line,
         case when (quarantine_reasons is not null or first_order_line_id is not null) and not is_malformed then [
-            {%- for column in layout_columns %}raw_{{ column }}{{ ", " if not loop.last }}{% endfor -%}
+            {%- for column in layout_columns %}
+            raw_{{ column }}{{ "," if not loop.last }}
+            {%- endfor %}
         ] end as raw_values
     from priced
 

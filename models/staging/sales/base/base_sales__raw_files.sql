@@ -78,7 +78,8 @@ numbered_lines as {{ not_materialized() }} (
 -- the first 50 lines of each file: where its header is
 head_lines as (
 
-    select * from numbered_lines where source_line_number <= 50
+    select * from numbered_lines
+    where source_line_number <= 50
 
 ),
 
@@ -132,31 +133,38 @@ headers as (
 
 ),
 
--- the delimiters a header is tried with: raw_delimiter if set, else the file's sep= hint if
--- it has one, else , ; tab | (in that order of preference). Spreadsheet and Parquet headers
--- come split: they have no delimiter.
+-- the delimiters a header is tried with: raw_delimiter if set, else , ; tab | (in that order
+-- of preference)
+delimiters as (
+
+    {%- if var('raw_delimiter') != 'auto' %}
+    select
+        {{ raw_delimiter_sql(var('raw_delimiter')) }} as delimiter,
+        1 as preference
+    {%- else %}
+    select
+        delimiter,
+        preference
+    from (values (',', 1), (';', 2), (chr(9), 3), ('|', 4)) as listed (delimiter, preference)  -- noqa: AL05
+    {%- endif %}
+
+),
+
+-- each header with each delimiter it is tried with: only its sep= hint, if it has one.
+-- Spreadsheet and Parquet headers come split: they have no delimiter.
 delimiter_candidates as (
 
     select
         headers.source_file,
         headers.header_line,
-        candidates.delimiter,
-        candidates.preference,
-        {{ split_raw_fields('headers.header_line', 'candidates.delimiter') }} as header_fields
+        delimiters.delimiter,
+        delimiters.preference,
+        {{ split_raw_fields('headers.header_line', 'delimiters.delimiter') }} as header_fields
     from headers
-    cross join (
-        {%- if var('raw_delimiter') != 'auto' %}
-        select {{ raw_delimiter_sql(var('raw_delimiter')) }} as delimiter, 1 as preference
-        {%- else %}
-        select ',' as delimiter, 1 as preference
-        union all select ';', 2
-        union all select chr(9), 3
-        union all select '|', 4
-        {%- endif %}
-    ) as candidates
+    cross join delimiters
     where headers.header_fields is null
         {%- if var('raw_delimiter') == 'auto' %}
-        and (headers.delimiter_hint is null or candidates.delimiter = headers.delimiter_hint)
+        and (headers.delimiter_hint is null or delimiters.delimiter = headers.delimiter_hint)
         {%- endif %}
 
     union all
@@ -198,7 +206,11 @@ header_matches as (
     from candidate_header_fields
     inner join layout_headers
         on {{ normalized_header('candidate_header_fields.header_field') }} = layout_headers.header_key
-    group by 1, 2, 3, 4
+    group by
+        candidate_header_fields.source_file,
+        candidate_header_fields.delimiter,
+        layout_headers.column_name,
+        layout_headers.column_position
 
 ),
 
@@ -214,7 +226,8 @@ delimiter_fits as (
         list(header_matches.field_position order by header_matches.column_position) as column_positions,
         min(
             case when header_matches.fields_naming_it > 1 then
-                'names column ' || header_matches.column_name || ' more than once (' || header_matches.header_names || ')'
+                'names column ' || header_matches.column_name
+                || ' more than once (' || header_matches.header_names || ')'
             end
         ) as repeated_column
     from delimiter_candidates
@@ -239,12 +252,14 @@ chosen_delimiters as (
         list_transform(
             list_filter(
                 range(1, {{ layout_columns | length + 1 }}),
-                lambda position: not list_contains(coalesce(found_columns, []), {{ sql_list(layout_columns) }}[position])
+                lambda position: not list_contains(
+                    coalesce(found_columns, []), {{ sql_list(layout_columns) }}[position]
+                )
             ),
             lambda position: {{ sql_list(layout.columns | map(attribute='headers') | map('first') | list) }}[position]
         ) as missing_columns
     from delimiter_fits
-    qualify row_number() over (partition by source_file order by columns_found desc, preference) = 1
+    qualify row_number() over (partition by source_file order by columns_found desc, preference asc) = 1
 
 ),
 
@@ -294,7 +309,8 @@ sampled_readings as {{ materialized() }} (
         {%- endfor %}
         {%- for column in number_columns %}
         {{ parse_raw_number('raw_' ~ column, "','", allow_percent=true) }} is not null as {{ column }}_reads_comma,
-        {{ parse_raw_number('raw_' ~ column, "'.'", allow_percent=true) }} is not null as {{ column }}_reads_point{{ "," if not loop.last }}
+        {{ parse_raw_number('raw_' ~ column, "'.'", allow_percent=true) }} is not null
+            as {{ column }}_reads_point{{ "," if not loop.last }}
         {%- endfor %}
     from sampled_values
 
@@ -398,7 +414,8 @@ conventions as (
             when sampled_decimal_comma_only_lines = 0 and sampled_decimal_point_only_lines = 0
                 then 'no number tells (like 1,250): the convention of a '
                     || case when delimiter = ';' then 'semicolon' else 'comma' end || '-delimited file'
-            else 'some numbers read only with a decimal comma, others only with a point: the separator more lines read with'
+            else 'some numbers read only with a decimal comma, others only with a point:'
+                || ' the separator more lines read with'
         end as decimal_separator_reason
         {%- endif %}
     from profiled

@@ -27,24 +27,27 @@
 with
 
 {% if csv_paths %}
-csv_lines as (
+    csv_lines as (
 
-    select
-        {%- if utf8_copies %}
+        select
+            {%- if utf8_copies %}
         case filename
             {%- for copy, source_file in utf8_copies.items() %}
             when {{ sql_string(copy) }} then {{ sql_string(source_file) }}
             {%- endfor %}
         end as source_file,
         {%- else %}
-        filename as source_file,
-        {%- endif %}
-        cast(null as bigint) as source_line_number,
-        line,
-        cast(null as varchar[]) as fields
-    from {{ csv_lines_reader(utf8_copies.keys() | list if utf8_copies else csv_paths, 'utf-8' if utf8_copies else var('raw_encoding')) }}
+                filename as source_file,
+            {%- endif %}
+            cast(null as bigint) as source_line_number,
+            line,
+            cast(null as varchar[]) as fields
+        from {{ csv_lines_reader(
+            utf8_copies.keys() | list if utf8_copies else csv_paths,
+            'utf-8' if utf8_copies else var('raw_encoding')
+        ) }}
 
-),
+    ),
 {% endif %}
 
 {% for path in parquet_paths %}
@@ -70,8 +73,8 @@ final as (
     {%- for path in parquet_paths %}{% do parts.append('parquet_lines_' ~ loop.index) %}{% endfor %}
     {%- if has_spreadsheets %}{% do parts.append('spreadsheet_lines') %}{% endif %}
     {%- for part in parts %}
-    select * from {{ part }}
-    {% if not loop.last %}union all{% endif %}
+        select * from {{ part }}
+        {% if not loop.last %}union all{% endif %}
     {%- else %}
     select
         cast(null as varchar) as source_file,

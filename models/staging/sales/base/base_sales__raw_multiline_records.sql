@@ -88,7 +88,7 @@ span_texts as (
     inner join files on span_line_numbers.source_file_index = files.source_file_index
     inner join {{ ref('base_sales__raw_lines') }} as raw_lines
         on raw_lines.rowid = files.first_rowid + span_line_numbers.source_line_number - 1
-    group by 1, 2
+    group by span_line_numbers.source_file_index, span_line_numbers.odd_index
     {%- endif %}
 
 ),

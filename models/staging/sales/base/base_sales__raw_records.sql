@@ -51,7 +51,7 @@ single_line_records as (
     from data_lines
     anti join lines_within_multiline_records
         on data_lines.source_file_index = lines_within_multiline_records.source_file_index
-        and data_lines.source_line_number = lines_within_multiline_records.source_line_number
+            and data_lines.source_line_number = lines_within_multiline_records.source_line_number
 
 ),
 
