@@ -4,7 +4,8 @@
     base_sales__raw_lines calls this at its top, so it runs whenever the project is parsed.
 -#}
 {% macro validate_project_vars() %}
-    {%- set features = ['recency_days', 'frequency', 'monetary', 'age'] -%}
+    {%- set features = var('segmentation_known_features') | list -%}
+    {%- set feature_sets = var('segmentation_feature_sets').keys() | list -%}
     {%- set problems = [] -%}
 
     {%- set choices = {
@@ -73,8 +74,9 @@
     {%- endif -%}
 
     {%- set chosen_features = var('segmentation_features') | string -%}
-    {%- if chosen_features not in ['rfm', 'fm', 'afm'] and not is_feature_list(chosen_features, features) -%}
-        {%- do problems.append(var_problem('segmentation_features', chosen_features, "rfm | fm | afm, or a comma list of " ~ features | join(', '))) -%}
+    {%- if chosen_features not in feature_sets and not is_feature_list(chosen_features, features) -%}
+        {%- do problems.append(var_problem('segmentation_features', chosen_features,
+            feature_sets | join(' | ') ~ ", or a comma list of " ~ features | join(', '))) -%}
     {%- endif -%}
     {%- set log_features = var('segmentation_log_features') | string -%}
     {%- if log_features not in ['auto', 'none'] and not is_feature_list(log_features, features) -%}

@@ -28,12 +28,9 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silho
 
 from retail_segmentation.project import project_vars
 
-FEATURE_SETS = {
-    "rfm": ("recency_days", "frequency", "monetary"),
-    "fm": ("frequency", "monetary"),
-    "afm": ("age", "frequency", "monetary"),
-}
-ALL_FEATURES = ("recency_days", "frequency", "monetary", "age")
+# the features and named feature sets are the vars' (dbt_project.yml), as the var check reads them
+FEATURE_SETS = {name: tuple(features) for name, features in project_vars()["segmentation_feature_sets"].items()}
+ALL_FEATURES = tuple(project_vars()["segmentation_known_features"])
 # for naming: which end of each feature is "good"
 HIGHER_IS_BETTER = {"recency_days": False, "frequency": True, "monetary": True}
 

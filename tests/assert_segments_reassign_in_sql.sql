@@ -24,29 +24,17 @@ segments as (
 
 feature_values as (
 
+    -- one row per customer and known feature (var segmentation_known_features)
+    {%- for feature in var('segmentation_known_features') %}
     select
         customer_id,
-        'recency_days' as feature,
-        recency_days as feature_value
+        {{ sql_string(feature) }} as feature,
+        {{ feature }} as feature_value
     from features
+    {%- if not loop.last %}
     union all
-    select
-        customer_id,
-        'frequency',
-        frequency
-    from features
-    union all
-    select
-        customer_id,
-        'monetary',
-        monetary
-    from features
-    union all
-    select
-        customer_id,
-        'age',
-        age
-    from features
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
