@@ -24,7 +24,9 @@ segments as (
 
 feature_values as (
 
-    -- one row per customer and known feature (var segmentation_known_features)
+    -- one row per customer and known feature (var segmentation_known_features); sqlfluff cannot
+    -- follow the loop's indentation
+    -- noqa: disable=LT02
     {%- for feature in var('segmentation_known_features') %}
     select
         customer_id,
@@ -35,6 +37,7 @@ feature_values as (
     union all
     {%- endif %}
     {%- endfor %}
+    -- noqa: enable=LT02
 
 ),
 
