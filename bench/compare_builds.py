@@ -1,8 +1,8 @@
 """Say whether two builds of the project hold the same data, relation by relation.
 
 A refactoring must not change what the project produces. This script fingerprints every
-staging model and public mart of a warehouse (row count, column names and types, and a hash of
-the sorted rows), and compares two fingerprints by relation name, so a model that moved to
+staging model and public mart of a warehouse (row count, column names and types, and an
+order-independent hash of its rows), and compares two fingerprints by relation name, so a model that moved to
 another folder or schema still compares with itself.
 
     python bench/compare_builds.py fingerprint warehouse/build/retail.duckdb > before.json
@@ -98,20 +98,20 @@ def fingerprint(path: Path) -> dict[str, dict]:
                 "order by column_index",
                 [schema, name],
             ).fetchall()
-            # each row as its text, sorted, then one md5 over all of them: order-independent,
-            # exact (every digit of a double is in its text)
+            # each row as its text, hashed; the sum and the xor of the hashes do not depend on
+            # row order, and every digit of a double is in its text
             rows, digest = con.execute(
                 f"""
-                select count(*), md5(coalesce(string_agg(row_text, chr(10) order by row_text), ''))
-                from (select cast(relation_row as varchar) as row_text from {qualified} as relation_row)
+                select count(*), cast(coalesce(sum(cast(row_hash as hugeint)), 0) as varchar) || ':'
+                    || cast(coalesce(bit_xor(row_hash), 0) as varchar)
+                from (select hash(cast(relation_row as varchar)) as row_hash from {qualified} as relation_row)
                 """
             ).fetchall()[0]
-            # and each column's values alone, sorted: what compare --ignore-columns falls back on
+            # and each column's values alone: what compare --ignore-columns falls back on
             column_digests = con.execute(
                 "select "
                 + ", ".join(
-                    f'md5(coalesce(string_agg(cast("{column}" as varchar), chr(10) order by cast("{column}" as varchar)), \'\'))'
-                    for column, _ in columns
+                    f'cast(coalesce(sum(cast(hash(cast("{column}" as varchar)) as hugeint)), 0) as varchar)' for column, _ in columns
                 )
                 + f" from {qualified}"
             ).fetchall()[0]
