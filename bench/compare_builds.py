@@ -119,8 +119,8 @@ def fingerprint(path: Path) -> dict[str, dict]:
                 "schema": schema,
                 "rows": rows,
                 "columns": [list(c) for c in columns],
-                "md5": digest,
-                "column_md5": dict(zip([c for c, _ in columns], column_digests)),
+                "digest": digest,
+                "column_digests": dict(zip([c for c, _ in columns], column_digests)),
             }
         return prints
     finally:
@@ -138,13 +138,13 @@ def compare(before: dict[str, dict], after: dict[str, dict], ignored: frozenset[
         if old is None or new is None:
             lines.append(f"MISSING {name}: only in {'after' if old is None else 'before'}")
             continue
-        left_out = sorted(c for c in new["column_md5"] if c in ignored or f"{name}.{c}" in ignored)
+        left_out = sorted(c for c in new["column_digests"] if c in ignored or f"{name}.{c}" in ignored)
         if left_out:
             values_same = all(
-                old["column_md5"].get(column) == digest for column, digest in new["column_md5"].items() if column not in left_out
+                old["column_digests"].get(column) == digest for column, digest in new["column_digests"].items() if column not in left_out
             )
         else:
-            values_same = old["md5"] == new["md5"]
+            values_same = old["digest"] == new["digest"]
         problems = [
             what
             for what, same in [
