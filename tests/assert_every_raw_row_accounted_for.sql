@@ -9,7 +9,7 @@
 --    line of exactly one record, clean or quarantined: lines = lines through the header +
 --    blank lines outside records + the lines the records span.
 
-{%- set files = raw_input_file_list(source('raw_sales', 'order_line_files'), 'raw_sales_path') %}
+{%- set files = raw_input_file_list(source('raw_sales', 'order_line_files')) %}
 {%- set csv_paths = files | selectattr('kind', 'equalto', 'csv') | map(attribute='path') | list %}
 {%- set parquet_paths = files | selectattr('kind', 'equalto', 'parquet') | map(attribute='path') | list %}
 {%- set total_mb = 0 %}

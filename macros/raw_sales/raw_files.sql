@@ -27,22 +27,16 @@
 
 {#-
     The files a source of raw files lists (its external_location is a glob), in name order, as
-    [{path, kind}]. When the files are `required`, a glob that matches nothing stops the build
-    here, before anything is read. At parse time (no database yet) it returns no files.
+    [{path, kind}]. That a var's glob matches a file is checked once, before any node runs
+    (check_raw_inputs); at parse time (no database yet) this returns no files.
 -#}
-{% macro raw_input_file_list(files_source, path_var, required=true) %}
+{% macro raw_input_file_list(files_source) %}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set listing = run_query("select file from " ~ files_source ~ " order by file") -%}
-    {%- set paths = listing.columns[0].values() | list -%}
-    {%- if paths | length == 0 and required -%}
-        {{ exceptions.raise_compiler_error(
-            path_var ~ " '" ~ var(path_var) ~ "' matches no file (relative paths are read from the directory dbt runs in;"
-            ~ " a directory needs a glob, e.g. 'exports/*.csv')") }}
-    {%- endif -%}
     {%- set files = [] -%}
-    {%- for path in paths -%}
+    {%- for path in listing.columns[0].values() -%}
         {%- do files.append({'path': path, 'kind': raw_file_kind(path)}) -%}
     {%- endfor -%}
     {{ return(files) }}
@@ -99,7 +93,7 @@
     nothing when no CSV file was read (no reject table then).
 -#}
 {% macro raw_lines_read_check(what) -%}
-    {%- set files = raw_input_file_list(source('raw_sales', 'order_line_files'), 'raw_sales_path') -%}
+    {%- set files = raw_input_file_list(source('raw_sales', 'order_line_files')) -%}
     {%- if execute and not (files | selectattr('kind', 'equalto', 'csv') | list) -%}
         {{ return('') }}
     {%- endif -%}

@@ -147,6 +147,18 @@ def test_structural_problem_stops_the_build_and_keeps_the_last_good_one(built_be
     assert query(db, "select count(*) from staging.stg_sales__order_lines") == [(5,)]
 
 
+@pytest.mark.parametrize("path_var", ["raw_customers_path", "raw_fx_rates_path"])
+def test_an_optional_input_that_matches_no_file_stops_dbt_before_any_node(built_before, path_var):
+    """The inputs are checked once, before any node runs (on-run-start): an optional file named
+    but missing is an error there, while left unset it is no file at all."""
+    tmp, db = built_before
+    missing = tmp / f"no_{path_var}.csv"
+    result = run_dbt(["build", "--select", "staging"], db, {path_var: str(missing)}, expect_ok=False)
+    assert f"{path_var} '{missing}' matches no file" in result.output, result.output[-3000:]
+    assert "on-run-start" in result.output and "START sql" not in result.output
+    assert query(db, "select count(*) from staging.stg_sales__order_lines") == [(5,)]
+
+
 def test_a_mostly_malformed_csv_stops_the_build_naming_the_file(built_before):
     """One of two lines has extra fields: quarantined as malformed_line, and at half the file that
     is above raw_max_quarantined_share, so the build stops before anything is replaced."""

@@ -11,9 +11,7 @@
 ) }}
 
 {%- set files_source = source('raw_sales', 'fx_rate_files') %}
-{%- set files = raw_input_file_list(
-    files_source, 'raw_fx_rates_path', required=var('raw_fx_rates_path') is not none
-) %}
+{%- set files = raw_input_file_list(files_source) %}
 
 with
 

@@ -17,9 +17,7 @@
 ) }}
 
 {%- set files_source = source('raw_sales', 'customer_files') %}
-{%- set files = raw_input_file_list(
-    files_source, 'raw_customers_path', required=var('raw_customers_path') is not none
-) %}
+{%- set files = raw_input_file_list(files_source) %}
 
 with
 

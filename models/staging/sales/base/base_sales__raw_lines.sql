@@ -16,7 +16,7 @@
     post_hook=[] if parquet_only else ["{{ raw_lines_read_check('raw sales') }}"],
 ) }}
 
-{%- set files = raw_input_file_list(source('raw_sales', 'order_line_files'), 'raw_sales_path') %}
+{%- set files = raw_input_file_list(source('raw_sales', 'order_line_files')) %}
 {%- set spreadsheet_rows = ref('base_sales__raw_spreadsheet_rows') %}
 {%- set csv_paths = files | selectattr('kind', 'equalto', 'csv') | map(attribute='path') | list %}
 {#- cp1252 files are read from their UTF-8 copies, under their own names -#}
