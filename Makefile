@@ -33,10 +33,25 @@ run: setup
 	$(BIN)/dbt build
 	$(BIN)/python -m retail_segmentation.warehouse_summary "$(DUCKDB_PUBLISH_PATH)"
 
+# The CDNOW sample of Fader, Hardie & Lee (2005) as the lifetimes package ships it: the CLV
+# truth test (tests/pytest/test_clv.py) reads its data files. Only the files are unpacked; the
+# package is never installed or imported. Pinned by version and checksum.
+LIFETIMES_WHEEL := data/external/Lifetimes-0.11.3-py3-none-any.whl
+LIFETIMES_SHA256 := 261e3dc89977c2b60767ca6728aaa29d429de0c814635070a749c36555895da8
+LIFETIMES_DATA := data/external/lifetimes-0.11.3/.unpacked
+
 ## make test: the whole suite: lint, the project's documentation and test scores, then pytest
 ## (which drives dbt end to end on fixtures and the sample)
-test: setup lint score
+test: setup lint score $(LIFETIMES_DATA)
 	$(BIN)/python -m pytest
+
+$(LIFETIMES_DATA): $(VENV)/.installed
+	$(BIN)/python -m pip download --quiet --disable-pip-version-check --no-deps --dest data/external lifetimes==0.11.3
+	echo "$(LIFETIMES_SHA256)  $(LIFETIMES_WHEEL)" | sha256sum --check --quiet
+	$(BIN)/python -c "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
+		z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith('lifetimes/datasets/')])" \
+		$(LIFETIMES_WHEEL) data/external/lifetimes-0.11.3
+	touch $@
 
 # lint and score build into their own files under target/, never into the warehouse
 LINT_ENV := DUCKDB_PATH=target/lint/retail.duckdb DUCKDB_PUBLISH_PATH=target/lint/published.duckdb \

