@@ -103,13 +103,17 @@ def fit_gamma_gamma(x, m_x) -> ModelFit:
     return _fit("gamma_gamma", ("p", "q", "v"), lambda params: float(np.sum(gamma_gamma_log_likelihood(params, x, m_x))), start, len(x))
 
 
+def _dropped_out_odds(fit: ModelFit, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """The odds that a customer dropped out after their last purchase: a / (b + x - 1) x
+    ((alpha + T) / (alpha + t_x))^(r + x), and 0 without a repeat purchase."""
+    r, alpha, a, b = (fit.parameters[k] for k in ("r", "alpha", "a", "b"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x), 0.0)
+
+
 def p_alive(fit: ModelFit, x, t_x, T) -> np.ndarray:
     """P(alive at T | x, t_x, T): 1 for a customer with no repeat purchase (BG/NBD's convention)."""
-    r, alpha, a, b = (fit.parameters[k] for k in ("r", "alpha", "a", "b"))
-    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        odds = np.where(x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x), 0.0)
-    return 1.0 / (1.0 + odds)
+    return 1.0 / (1.0 + _dropped_out_odds(fit, *(np.asarray(v, dtype=float) for v in (x, t_x, T))))
 
 
 def expected_purchases(fit: ModelFit, t: float, x, t_x, T) -> np.ndarray:
@@ -118,9 +122,7 @@ def expected_purchases(fit: ModelFit, t: float, x, t_x, T) -> np.ndarray:
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     z = t / (alpha + T + t)
     first = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        odds = np.where(x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x), 0.0)
-    return first / (1.0 + odds)
+    return first / (1.0 + _dropped_out_odds(fit, x, t_x, T))
 
 
 def expected_average_value(fit: ModelFit, x, m_x, population_mean: float | None = None) -> np.ndarray:
