@@ -17,8 +17,8 @@
     types, NOT NULL where the contract says not_null, and its key (the columns of its unique or
     unique_combination_of_columns test) as PRIMARY KEY when they are all NOT NULL, else as
     UNIQUE. DuckDB checks them as the rows go in, so a published file always holds what its
-    constraints say, views included (fct_sales is a view in the build), and BI tools that read
-    constraints (Tableau's relationships, Power BI's model) see the keys.
+    constraints say, views included (fct_sales is a view in the build), and a client that reads
+    table constraints (duckdb_constraints(), a driver's primary-key metadata) finds the keys.
 -#}
 {% macro published_table_ddl(mart, table_name) %}
     {%- set node = graph.nodes[mart.unique_id] -%}
