@@ -1,7 +1,7 @@
 {#-
     on-run-start: the raw inputs' one file check, once per invocation, before any node runs. For
-    each source of raw files (_sales__sources.yml) whose var names a path, the glob must match a
-    file; an unset optional input (raw_customers_path, raw_fx_rates_path) lists none and is no
+    each source of raw files (_sales__sources.yml; its var is meta.path_var) whose var names a
+    path, the glob must match a file; an unset optional input (raw_customers_path, raw_fx_rates_path) lists none and is no
     error. A glob matching nothing stops dbt here with one line naming the var and the path, so
     nothing is read and nothing is replaced. What each file holds is checked later, where it is
     read (base_sales__raw_files, base_sales__order_lines, base_sales__customers).
@@ -10,11 +10,9 @@
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set inputs = {'order_line_files': 'raw_sales_path', 'customer_files': 'raw_customers_path',
-                      'fx_rate_files': 'raw_fx_rates_path'} -%}
     {%- for source_node in graph.sources.values()
-          if source_node.source_name == 'raw_sales' and source_node.name in inputs -%}
-        {%- set path_var = inputs[source_node.name] -%}
+          if source_node.package_name == project_name and source_node.meta.path_var -%}
+        {%- set path_var = source_node.meta.path_var -%}
         {%- if var(path_var) -%}
             {#- the location as dbt-duckdb formats it (oldstyle: %% is %) -#}
             {%- set location = source_node.meta.external_location | replace('%%', '%') -%}
