@@ -1,9 +1,9 @@
 {#-
     on-run-start: the raw inputs' one file check, once per invocation, before any node runs. For
     each source of raw files (_sales__sources.yml; its var is meta.path_var) whose var names a
-    path, the glob must match a file; an unset optional input (raw_customers_path, raw_fx_rates_path) lists none and is no
-    error. A glob matching nothing stops dbt here with one line naming the var and the path, so
-    nothing is read and nothing is replaced. What each file holds is checked later, where it is
+    path, the glob must match a file; an unset optional input (raw_customers_path,
+    raw_fx_rates_path) lists none and is no error. A glob matching nothing stops dbt here with
+    one line naming the var and the path, so nothing is read and nothing is replaced. What each file holds is checked later, where it is
     read (base_sales__raw_files, base_sales__order_lines, base_sales__customers).
 -#}
 {% macro check_raw_inputs() %}
