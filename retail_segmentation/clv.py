@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1
 
@@ -65,20 +66,28 @@ def gamma_gamma_log_likelihood(params: np.ndarray, x: np.ndarray, m_x: np.ndarra
 
 
 def _fit(model: str, names: tuple[str, ...], total_log_likelihood, start: np.ndarray, customers: int) -> ModelFit:
-    """Maximise a log-likelihood over positive parameters (optimised on their logarithms)."""
+    """Maximise a log-likelihood over positive parameters (optimised on their logarithms):
+    L-BFGS-B from the start, then Nelder-Mead from its optimum to settle it without gradients;
+    the better of the two is kept."""
 
     def negative(log_params: np.ndarray) -> float:
         value = total_log_likelihood(np.exp(log_params))
         return -value if np.isfinite(value) else 1e300
 
-    result = minimize(negative, np.log(start), method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20_000})
-    # polish from Nelder-Mead's optimum with a gradient method; keep whichever is better
-    polished = minimize(negative, result.x, method="L-BFGS-B")
-    best = polished if polished.fun <= result.fun else result
+    gradient = minimize(negative, np.log(start), method="L-BFGS-B")
+    settled = minimize(negative, gradient.x, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-8, "maxiter": 4_000})
+    best = settled if settled.fun <= gradient.fun else gradient
     values = np.exp(best.x)
     return ModelFit(
-        model, dict(zip(names, (float(v) for v in values))), float(-best.fun), customers, bool(result.success or polished.success)
+        model, dict(zip(names, (float(v) for v in values))), float(-best.fun), customers, bool(gradient.success or settled.success)
     )
+
+
+def _distinct(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """The distinct rows of the columns and how many customers share each: the likelihood of
+    identical customers is computed once and weighted (customers in days share many rows)."""
+    rows, counts = np.unique(np.column_stack(columns), axis=0, return_counts=True)
+    return [rows[:, i] for i in range(rows.shape[1])], counts.astype(float)
 
 
 def fit_bg_nbd(x, t_x, T) -> ModelFit:
@@ -89,7 +98,10 @@ def fit_bg_nbd(x, t_x, T) -> ModelFit:
     if np.any(x < 0) or np.any(t_x < 0) or np.any(t_x > T) or np.any((x == 0) & (t_x != 0)):
         raise ValueError("BG/NBD needs 0 <= t_x <= T, x >= 0, and t_x = 0 where x = 0")
     start = np.array([1.0, max(float(np.mean(T)), 1e-3), 1.0, 1.0])
-    return _fit("bg_nbd", ("r", "alpha", "a", "b"), lambda params: float(np.sum(bg_nbd_log_likelihood(params, x, t_x, T))), start, len(x))
+    (dx, dt_x, dT), weight = _distinct(x, t_x, T)
+    return _fit(
+        "bg_nbd", ("r", "alpha", "a", "b"), lambda params: float(weight @ bg_nbd_log_likelihood(params, dx, dt_x, dT)), start, len(x)
+    )
 
 
 def fit_gamma_gamma(x, m_x) -> ModelFit:
@@ -100,7 +112,8 @@ def fit_gamma_gamma(x, m_x) -> ModelFit:
     if np.any(x < 1) or np.any(m_x <= 0):
         raise ValueError("Gamma-Gamma needs x >= 1 and a mean repeat value above 0 for every customer")
     start = np.array([1.0, 1.0, max(float(np.mean(m_x)), 1e-3)])
-    return _fit("gamma_gamma", ("p", "q", "v"), lambda params: float(np.sum(gamma_gamma_log_likelihood(params, x, m_x))), start, len(x))
+    (dx, dm_x), weight = _distinct(x, m_x)
+    return _fit("gamma_gamma", ("p", "q", "v"), lambda params: float(weight @ gamma_gamma_log_likelihood(params, dx, dm_x)), start, len(x))
 
 
 def _dropped_out_odds(fit: ModelFit, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -117,12 +130,30 @@ def p_alive(fit: ModelFit, x, t_x, T) -> np.ndarray:
 
 
 def expected_purchases(fit: ModelFit, t: float, x, t_x, T) -> np.ndarray:
-    """E[purchases in (T, T + t] | x, t_x, T] (Fader, Hardie & Lee 2005, equation 10)."""
+    """E[purchases in (T, T + t] | x, t_x, T] (Fader, Hardie & Lee 2005, equation 10).
+
+    The paper's ((alpha + T) / (alpha + T + t))^(r + x) 2F1(r + x, b + x; a + b + x - 1; z) is
+    written with Euler's transformation, 2F1(a', b'; c; z) = (1 - z)^(c - a' - b')
+    2F1(c - a', c - b'; c; z): the powers of (1 - z) collapse to (1 - z)^(a - 1) and the series
+    left, 2F1(a + b - 1 - r, a - 1; a + b + x - 1; z), has small upper parameters whatever x
+    is, so it neither overflows for frequent buyers nor needs many terms. The SQL scoring
+    (fct_customer_lifetime_value) sums the same series."""
     r, alpha, a, b = (fit.parameters[k] for k in ("r", "alpha", "a", "b"))
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     z = t / (alpha + T + t)
-    first = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z))
+    series = hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+    first = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (a - 1) * series)
     return first / (1.0 + _dropped_out_odds(fit, x, t_x, T))
+
+
+def probability_no_purchase(fit: ModelFit, t: float, x, t_x, T) -> np.ndarray:
+    """P(no purchase in (T, T + t] | x, t_x, T): a customer who dropped out buys nothing; one
+    still alive buys nothing with probability ((alpha + T) / (alpha + T + t))^(r + x), their
+    Poisson rate's posterior being Gamma(r + x, alpha + T). The BG/NBD's churn probability."""
+    r, alpha = fit.parameters["r"], fit.parameters["alpha"]
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    alive = p_alive(fit, x, t_x, T)
+    return 1.0 - alive * (1.0 - ((alpha + T) / (alpha + T + t)) ** (r + x))
 
 
 def expected_average_value(fit: ModelFit, x, m_x, population_mean: float | None = None) -> np.ndarray:
@@ -133,3 +164,40 @@ def expected_average_value(fit: ModelFit, x, m_x, population_mean: float | None 
     population = p * v / (q - 1) if population_mean is None else population_mean
     m_x = np.where(x > 0, m_x, 0.0)
     return (q - 1) / (p * x + q - 1) * population + (p * x) / (p * x + q - 1) * m_x
+
+
+def fitted_parameter_rows(fits: list[tuple[str, object, ModelFit]]) -> pd.DataFrame:
+    """One row per fitted number: (fitted_for, calibration_end_date, fit) -> the columns of
+    dim_clv_model_parameters."""
+    rows = [
+        {
+            "fitted_for": fitted_for,
+            "calibration_end_date": calibration_end_date,
+            "model": fit.model,
+            "parameter": name,
+            "value": value,
+            "log_likelihood": fit.log_likelihood,
+            "customers": fit.customers,
+            "converged": fit.converged,
+        }
+        for fitted_for, calibration_end_date, fit in fits
+        for name, value in fit.parameters.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def fit_summaries(summaries: pd.DataFrame, sample_size: int, random_state: int) -> tuple[ModelFit, ModelFit]:
+    """BG/NBD and Gamma-Gamma fitted to one cut-off's customer summaries (the columns of
+    int_customer_purchase_summaries, ordered by customer_id): at most sample_size customers, a
+    seeded random choice (every customer when there are fewer), so the same input gives the
+    same fit. Gamma-Gamma uses the repeat customers of that choice with a positive mean repeat
+    value."""
+    if len(summaries) > sample_size:
+        chosen = np.sort(np.random.default_rng(random_state).choice(len(summaries), sample_size, replace=False))
+        summaries = summaries.iloc[chosen]
+    x = summaries["repeat_purchase_days"].to_numpy(dtype=float)
+    bg_nbd = fit_bg_nbd(x, summaries["days_first_to_last_purchase"], summaries["days_since_first_purchase"])
+    m_x = summaries["mean_repeat_day_value"].to_numpy(dtype=float)
+    repeat = (x >= 1) & (np.nan_to_num(m_x) > 0)
+    gamma_gamma = fit_gamma_gamma(x[repeat], m_x[repeat])
+    return bg_nbd, gamma_gamma

@@ -85,3 +85,51 @@ def test_bg_nbd_refuses_impossible_summaries(x, t_x, T):
 def test_gamma_gamma_refuses_customers_without_repeats():
     with pytest.raises(ValueError, match="x >= 1"):
         clv.fit_gamma_gamma([0, 2], [10.0, 12.0])
+
+
+def test_no_purchase_probability_combines_drop_out_and_a_quiet_spell(bg_nbd):
+    r, alpha = bg_nbd.parameters["r"], bg_nbd.parameters["alpha"]
+    # without a repeat purchase the customer is alive (BG/NBD), so only the quiet spell counts
+    one_timer = clv.probability_no_purchase(bg_nbd, 10, np.array([0.0]), np.array([0.0]), np.array([20.0]))
+    assert one_timer[0] == pytest.approx(((alpha + 20) / (alpha + 30)) ** r)
+    # a longer horizon can only make a purchase more likely; a silent customer is likelier gone
+    x, t_x, T = np.array([4.0, 4.0]), np.array([30.0, 5.0]), np.array([38.0, 38.0])
+    short, long = (clv.probability_no_purchase(bg_nbd, t, x, t_x, T) for t in (4, 40))
+    assert np.all(long < short)
+    assert short[1] > short[0]
+    assert np.all(long > 1 - clv.p_alive(bg_nbd, x, t_x, T))
+
+
+def test_expected_purchases_equal_the_papers_form_and_stay_finite_where_it_overflows(bg_nbd):
+    from scipy.special import hyp2f1
+
+    r, alpha, a, b = (bg_nbd.parameters[k] for k in ("r", "alpha", "a", "b"))
+    x, t_x, T, t = np.array([0.0, 2.0, 50.0]), np.array([0.0, 30.43, 38.0]), np.array([20.0, 38.86, 38.86]), 39.0
+    # equation 10 of the paper as printed
+    paper = (
+        (a + b + x - 1)
+        / (a - 1)
+        * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t)))
+    )
+    paper /= 1 + np.where(x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x), 0)
+    assert clv.expected_purchases(bg_nbd, t, x, t_x, T) == pytest.approx(paper, rel=1e-10)
+    # the printed form's 2F1 overflows for x in the hundreds; Euler's transformation does not
+    frequent = clv.expected_purchases(bg_nbd, t, np.array([700.0]), np.array([38.0]), np.array([38.86]))
+    assert np.isfinite(frequent[0]) and frequent[0] > 0
+
+
+def test_fit_summaries_fits_a_seeded_choice_when_there_are_more_customers(cdnow):
+    summaries = pd.DataFrame(
+        {
+            "repeat_purchase_days": cdnow["x"],
+            "days_first_to_last_purchase": cdnow["t_x"],
+            "days_since_first_purchase": cdnow["T"],
+            "mean_repeat_day_value": cdnow["zbar"].where(cdnow["x"] > 0),
+        }
+    )
+    first, again = clv.fit_summaries(summaries, 1000, 7), clv.fit_summaries(summaries, 1000, 7)
+    assert first == again and first[0].customers == 1000
+    other = clv.fit_summaries(summaries, 1000, 8)
+    assert other[0].parameters != first[0].parameters
+    whole = clv.fit_summaries(summaries, 10_000, 7)
+    assert whole[0].customers == 2357 and whole[1].customers == 946
