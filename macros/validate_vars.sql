@@ -29,7 +29,7 @@
             {%- do problems.append(var_problem(name, var(name), "a file path or a glob")) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- for name in ['raw_customers_path', 'raw_fx_rates_path', 'export_parquet_dir'] -%}
+    {%- for name in ['raw_customers_path', 'raw_fx_rates_path', 'raw_experiments_path', 'export_parquet_dir'] -%}
         {%- if var(name) is not none and (var(name) is not string or var(name) | trim == '') -%}
             {%- do problems.append(var_problem(name, var(name), "a path, or unset")) -%}
         {%- endif -%}
@@ -49,7 +49,9 @@
     {%- set whole_numbers = {
         'raw_max_lead_days': 0, 'raw_recount_max_mb': 0, 'segmentation_k_min': 2, 'segmentation_k_max': 2,
         'segmentation_random_state': 0, 'segmentation_n_init': 1, 'segmentation_fit_sample_size': 10,
-        'segmentation_silhouette_sample_size': 10,
+        'segmentation_silhouette_sample_size': 10, 'churn_horizon_days': 1, 'rfm_history_months': 1,
+        'experiment_window_days': 1, 'clv_fit_sample_size': 100, 'clv_random_state': 0,
+        'churn_training_sample_size': 100, 'churn_random_state': 0,
     } -%}
     {%- for name, minimum in whole_numbers.items() -%}
         {%- if not is_whole_number(var(name), minimum) -%}
@@ -67,6 +69,9 @@
     {%- set share = var('raw_max_quarantined_share') -%}
     {%- if not is_number_between(share, 0, 1) -%}
         {%- do problems.append(var_problem('raw_max_quarantined_share', share, "a number from 0 to 1, like 0.2")) -%}
+    {%- endif -%}
+    {%- if not is_number_between(var('clv_annual_discount_rate'), 0, 1) -%}
+        {%- do problems.append(var_problem('clv_annual_discount_rate', var('clv_annual_discount_rate'), "a number from 0 to 1, like 0.1 for 10% a year")) -%}
     {%- endif -%}
     {%- set cap = var('segmentation_cap_quantile') -%}
     {%- if cap is not none and not (is_number_between(cap, 0.5, 1) and cap | float not in [0.5, 1.0]) -%}

@@ -21,9 +21,11 @@
     where percent_rank = (rank - 1) / (customers - 1) and rank is the standard competition rank,
     so equal values always share a score (the lowest of their positions): no tie-breaker is
     needed and the result is the same on every engine. `better` says which end scores 5:
-    'higher' (frequency, monetary) or 'lower' (recency_days).
+    'higher' (frequency, monetary) or 'lower' (recency_days). `partition_by` ranks within each
+    value of a column instead (fct_rfm_segment_history scores each snapshot on its own).
 -#}
-{% macro rfm_score(column, better) -%}
+{% macro rfm_score(column, better, partition_by=none) -%}
     {%- set direction = 'asc' if better == 'higher' else 'desc' -%}
-    least(5, 1 + cast(floor(5 * percent_rank() over (order by {{ column }} {{ direction }})) as integer))
+    {%- set partition = 'partition by ' ~ partition_by ~ ' ' if partition_by else '' -%}
+    least(5, 1 + cast(floor(5 * percent_rank() over ({{ partition }}order by {{ column }} {{ direction }})) as integer))
 {%- endmacro %}

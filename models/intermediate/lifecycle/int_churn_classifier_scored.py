@@ -1,0 +1,22 @@
+"""The churn classifier's probabilities (retail_segmentation.churn), one row per cut-off and customer.
+
+Trained on the churn_training cut-off of int_customer_purchase_summaries (label: no purchase
+in the churn_horizon_days after it), it scores the churn_holdout cut-off (checked in
+fct_churn_model_evaluation) and the scoring cut-off, the RFM as-of date
+(fct_customer_churn_risk).
+"""
+
+from retail_segmentation.churn import churn_probabilities, train_churn_classifier
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    # dbt finds config keys by reading literal dbt.config.get("...") calls: keep them spelled out
+    sample_size = int(dbt.config.get("churn_training_sample_size"))
+    random_state = int(dbt.config.get("churn_random_state"))
+    summaries = dbt.ref("int_customer_purchase_summaries").order("cutoff_role, customer_id").df()
+    training = summaries[summaries["cutoff_role"] == "churn_training"].reset_index(drop=True)
+    classifier = train_churn_classifier(training, sample_size, random_state)
+    scored = summaries[summaries["cutoff_role"].isin(["churn_holdout", "scoring"])].reset_index(drop=True)
+    scored = scored[["cutoff_role", "customer_id"]].assign(churn_probability=churn_probabilities(classifier, scored))
+    return scored

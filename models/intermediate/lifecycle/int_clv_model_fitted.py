@@ -1,0 +1,33 @@
+"""The lifetime-value models fitted by maximum likelihood, one row per fitted number.
+
+BG/NBD (r, alpha in days, a, b) and Gamma-Gamma (p, q, v) from retail_segmentation.clv, each
+fitted twice: on the customers as of the RFM as-of date (fitted_for 'clv': what
+fct_customer_lifetime_value scores) and as of the churn hold-out cut-off (fitted_for
+'churn_evaluation': what fct_churn_model_evaluation checks against the horizon after it). The
+predictions are closed forms of these rows, computed in SQL.
+"""
+
+import pandas as pd
+
+from retail_segmentation.clv import fit_summaries, fitted_parameter_rows
+
+FITTED_FOR = {"scoring": "clv", "churn_holdout": "churn_evaluation"}
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    # dbt finds config keys by reading literal dbt.config.get("...") calls: keep them spelled out
+    sample_size = int(dbt.config.get("clv_fit_sample_size"))
+    random_state = int(dbt.config.get("clv_random_state"))
+    summaries = dbt.ref("int_customer_purchase_summaries").order("cutoff_role, customer_id").df()
+    fits = []
+    for cutoff_role, fitted_for in FITTED_FOR.items():
+        customers = summaries[summaries["cutoff_role"] == cutoff_role]
+        if customers.empty:
+            raise ValueError(f"no customer has a purchase before the {cutoff_role} cut-off: the lifetime-value models need some")
+        bg_nbd, gamma_gamma = fit_summaries(customers.reset_index(drop=True), sample_size, random_state)
+        calibration_end_date = customers["cutoff_date"].iloc[0]
+        fits += [(fitted_for, calibration_end_date, bg_nbd), (fitted_for, calibration_end_date, gamma_gamma)]
+    rows = fitted_parameter_rows(fits)
+    rows["calibration_end_date"] = pd.to_datetime(rows["calibration_end_date"]).dt.date
+    return rows

@@ -1,0 +1,254 @@
+-- grain: one row per cut-off (scoring, churn_holdout) and customer with a purchase before it
+--
+-- The BG/NBD and Gamma-Gamma predictions, computed in SQL from the fitted parameter rows
+-- (int_clv_model_fitted), so any warehouse can score customers without Python. The same
+-- closed forms as retail_segmentation/clv.py, which the tests compare this model with:
+--   p_alive = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x))
+--   E[X(t)] = (a + b + x - 1) / (a - 1)
+--             (1 - ((alpha + T) / (alpha + T + t))^(a - 1) 2F1(a + b - 1 - r, a - 1; a + b + x - 1; z))
+--             / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)),  z = t / (alpha + T + t)
+--   P(no purchase in t) = 1 - p_alive (1 - ((alpha + T) / (alpha + T + t))^(r + x))
+--   E[M] = (p v + p x m_x) / (p x + q - 1)
+-- The 2F1 series is summed term by term (each term from log-gammas, with its sign) until terms
+-- fall below 1e-13 of the first, for each distinct (x, T, t) once.
+-- discounted_expected_purchases_365d: the purchases expected in each quarter of the next year,
+-- each discounted from the quarter's end at clv_annual_discount_rate (the 365-day CLV is this
+-- times expected_average_order_value).
+{{ config(materialized='table') }}
+
+{%- set max_terms = 5000 %}
+{%- set discount = var('clv_annual_discount_rate') %}
+
+with
+
+summaries as (
+
+    select * from {{ ref('int_customer_purchase_summaries') }}
+    where cutoff_role in ('scoring', 'churn_holdout')
+
+),
+
+parameters as (
+
+    select * from {{ ref('int_clv_model_fitted') }}
+
+),
+
+fits as (
+
+    select
+        case fitted_for when 'clv' then 'scoring' else 'churn_holdout' end as cutoff_role,
+        max(case when parameter = 'r' then value end) as r,
+        max(case when parameter = 'alpha' then value end) as alpha,
+        max(case when parameter = 'a' then value end) as a,
+        max(case when parameter = 'b' then value end) as b,
+        max(case when parameter = 'p' then value end) as p,
+        max(case when parameter = 'q' then value end) as q,
+        max(case when parameter = 'v' then value end) as v
+    from parameters
+    group by fitted_for
+
+),
+
+-- 90 days, and the ends of the four quarters of the next year
+horizons as (
+
+    select cast(90 as double) as horizon_days
+    union all
+    select cast(91.25 as double) as horizon_days
+    union all
+    select cast(182.5 as double) as horizon_days
+    union all
+    select cast(273.75 as double) as horizon_days
+    union all
+    select cast(365 as double) as horizon_days
+
+),
+
+term_numbers as (
+
+    {{ dbt.generate_series(max_terms) }}
+
+),
+
+-- each distinct (x, T, t) of a cut-off, with the series' parameters
+distinct_points as (
+
+    select distinct
+        fits.cutoff_role,
+        summaries.repeat_purchase_days,
+        summaries.days_since_first_purchase,
+        horizons.horizon_days,
+        fits.a + fits.b - 1 - fits.r as upper_a,
+        fits.a - 1 as upper_b,
+        fits.a + fits.b + summaries.repeat_purchase_days - 1 as lower_c,
+        horizons.horizon_days / (fits.alpha + summaries.days_since_first_purchase + horizons.horizon_days) as z
+    from summaries
+    inner join fits on summaries.cutoff_role = fits.cutoff_role
+    cross join horizons
+
+),
+
+-- how many terms each needs: the terms shrink about as z^k, so until z^k < 1e-13
+series_points as (
+
+    select
+        *,
+        least({{ max_terms }}, cast(ceil(ln(1e-13) / ln(z)) as integer) + 5) as terms_needed
+    from distinct_points
+
+),
+
+-- term k >= 1 of 2F1(A, B; C; z): (A)_k (B)_k / (C)_k z^k / k!, where (A)_k = A Gamma(A + k) /
+-- Gamma(A + 1) keeps the sign of A (A, B > -1: a > 0 and a + b > r; C > 0: a + b > 1)
+series_terms as (
+
+    select
+        series_points.cutoff_role,
+        series_points.repeat_purchase_days,
+        series_points.days_since_first_purchase,
+        series_points.horizon_days,
+        sign(series_points.upper_a) * sign(series_points.upper_b) * exp(
+            ln(abs(series_points.upper_a))
+            + {{ log_gamma('series_points.upper_a + term_numbers.generated_number') }}
+            - {{ log_gamma('series_points.upper_a + 1') }}
+            + ln(abs(series_points.upper_b))
+            + {{ log_gamma('series_points.upper_b + term_numbers.generated_number') }}
+            - {{ log_gamma('series_points.upper_b + 1') }}
+            - {{ log_gamma('series_points.lower_c + term_numbers.generated_number') }}
+            + {{ log_gamma('series_points.lower_c') }}
+            - {{ log_gamma('term_numbers.generated_number + 1') }}
+            + term_numbers.generated_number * ln(series_points.z)
+        ) as term
+    from series_points
+    inner join term_numbers on series_points.terms_needed >= term_numbers.generated_number
+    where series_points.upper_a <> 0 and series_points.upper_b <> 0
+
+),
+
+series_sums as (
+
+    select
+        series_points.cutoff_role,
+        series_points.repeat_purchase_days,
+        series_points.days_since_first_purchase,
+        series_points.horizon_days,
+        1 + coalesce(sum(series_terms.term), 0) as hypergeometric_series
+    from series_points
+    left join series_terms
+        on series_points.cutoff_role = series_terms.cutoff_role
+        and series_points.repeat_purchase_days = series_terms.repeat_purchase_days
+        and series_points.days_since_first_purchase = series_terms.days_since_first_purchase
+        and series_points.horizon_days = series_terms.horizon_days
+    group by
+        series_points.cutoff_role,
+        series_points.repeat_purchase_days,
+        series_points.days_since_first_purchase,
+        series_points.horizon_days
+
+),
+
+customer_odds as (
+
+    select
+        summaries.*,
+        fits.r,
+        fits.alpha,
+        fits.a,
+        fits.b,
+        fits.p,
+        fits.q,
+        fits.v,
+        -- the odds that the customer dropped out after their last purchase
+        case
+            when summaries.repeat_purchase_days > 0
+                then fits.a / (fits.b + summaries.repeat_purchase_days - 1)
+                    * power(
+                        (fits.alpha + summaries.days_since_first_purchase)
+                        / (fits.alpha + summaries.days_first_to_last_purchase),
+                        fits.r + summaries.repeat_purchase_days
+                    )
+            else 0
+        end as dropped_out_odds
+    from summaries
+    inner join fits on summaries.cutoff_role = fits.cutoff_role
+
+),
+
+expected as (
+
+    select
+        customer_odds.cutoff_role,
+        customer_odds.customer_id,
+        series_sums.horizon_days,
+        (customer_odds.a + customer_odds.b + customer_odds.repeat_purchase_days - 1) / nullif(customer_odds.a - 1, 0)
+        * (
+            1 - power(
+                (customer_odds.alpha + customer_odds.days_since_first_purchase)
+                / (customer_odds.alpha + customer_odds.days_since_first_purchase + series_sums.horizon_days),
+                customer_odds.a - 1
+            ) * series_sums.hypergeometric_series
+        )
+        / (1 + customer_odds.dropped_out_odds) as expected_purchases
+    from customer_odds
+    inner join series_sums
+        on customer_odds.cutoff_role = series_sums.cutoff_role
+        and customer_odds.repeat_purchase_days = series_sums.repeat_purchase_days
+        and customer_odds.days_since_first_purchase = series_sums.days_since_first_purchase
+
+),
+
+by_horizon as (
+
+    select
+        cutoff_role,
+        customer_id,
+        max(case when horizon_days = 90 then expected_purchases end) as expected_purchases_90d,
+        max(case when horizon_days = 365 then expected_purchases end) as expected_purchases_365d,
+        max(case when horizon_days = 91.25 then expected_purchases end) as expected_purchases_q1,
+        max(case when horizon_days = 182.5 then expected_purchases end) as expected_purchases_q2,
+        max(case when horizon_days = 273.75 then expected_purchases end) as expected_purchases_q3,
+        max(case when horizon_days = 365 then expected_purchases end) as expected_purchases_q4
+    from expected
+    group by cutoff_role, customer_id
+
+),
+
+final as (
+
+    select
+        customer_odds.cutoff_role,
+        customer_odds.cutoff_date,
+        customer_odds.customer_id,
+        customer_odds.repeat_purchase_days,
+        customer_odds.days_first_to_last_purchase,
+        customer_odds.days_since_first_purchase,
+        customer_odds.mean_repeat_day_value,
+        1 / (1 + customer_odds.dropped_out_odds) as p_alive,
+        1 - (1 / (1 + customer_odds.dropped_out_odds)) * (
+            1 - power(
+                (customer_odds.alpha + customer_odds.days_since_first_purchase)
+                / (customer_odds.alpha + customer_odds.days_since_first_purchase + {{ var('churn_horizon_days') }}),
+                customer_odds.r + customer_odds.repeat_purchase_days
+            )
+        ) as probability_no_purchase_in_horizon,
+        by_horizon.expected_purchases_90d,
+        by_horizon.expected_purchases_365d,
+        (
+            customer_odds.p * customer_odds.v
+            + customer_odds.p * customer_odds.repeat_purchase_days * coalesce(customer_odds.mean_repeat_day_value, 0)
+        )
+        / (customer_odds.p * customer_odds.repeat_purchase_days + customer_odds.q - 1) as expected_average_order_value,
+        by_horizon.expected_purchases_q1 / power(1 + {{ discount }}, 0.25)
+        + (by_horizon.expected_purchases_q2 - by_horizon.expected_purchases_q1) / power(1 + {{ discount }}, 0.5)
+        + (by_horizon.expected_purchases_q3 - by_horizon.expected_purchases_q2) / power(1 + {{ discount }}, 0.75)
+        + (by_horizon.expected_purchases_q4 - by_horizon.expected_purchases_q3) / (1 + {{ discount }})
+            as discounted_expected_purchases_365d
+    from customer_odds
+    inner join by_horizon
+        on customer_odds.cutoff_role = by_horizon.cutoff_role
+        and customer_odds.customer_id = by_horizon.customer_id
+
+)
+
+select * from final

@@ -1,0 +1,151 @@
+"""The lifecycle marts through dbt: SQL scoring equals the Python closed forms, the SQL AUC equals
+scikit-learn's, cohorts and migrations recount from the orders, and the fits reproduce."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import query, run_dbt
+
+from retail_segmentation import clv
+from retail_segmentation.generator import Config, generate
+
+pytestmark = pytest.mark.dbt
+
+
+def frame(db, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql(sql).df()
+
+
+def fits(db) -> dict[str, tuple[clv.ModelFit, clv.ModelFit]]:
+    rows = frame(db, "select * from main.dim_clv_model_parameters")
+    out = {}
+    for role, fitted_for in [("scoring", "clv"), ("churn_holdout", "churn_evaluation")]:
+        models = []
+        for model in ("bg_nbd", "gamma_gamma"):
+            part = rows[(rows.fitted_for == fitted_for) & (rows.model == model)]
+            models.append(clv.ModelFit(model, dict(zip(part.parameter, part.value)), 0.0, 0, True))
+        out[role] = tuple(models)
+    return out
+
+
+def test_sql_scoring_equals_the_python_closed_forms(sample_warehouse):
+    scored = frame(sample_warehouse, "select * from intermediate.int_customers_clv_scored order by cutoff_role, customer_id")
+    horizon = query(sample_warehouse, "select max(churn_horizon_days) from main.fct_customer_churn_risk")[0][0]
+    for role, (bg_nbd, gamma_gamma) in fits(sample_warehouse).items():
+        part = scored[scored.cutoff_role == role]
+        assert len(part) > 1000
+        x, t_x, T = (part[c].to_numpy(float) for c in ("repeat_purchase_days", "days_first_to_last_purchase", "days_since_first_purchase"))
+        assert part.p_alive.to_numpy() == pytest.approx(clv.p_alive(bg_nbd, x, t_x, T), rel=1e-9)
+        for days, column in [(90, "expected_purchases_90d"), (365, "expected_purchases_365d")]:
+            assert part[column].to_numpy() == pytest.approx(clv.expected_purchases(bg_nbd, days, x, t_x, T), rel=1e-9), column
+        no_purchase = clv.probability_no_purchase(bg_nbd, horizon, x, t_x, T)
+        assert part.probability_no_purchase_in_horizon.to_numpy() == pytest.approx(no_purchase, rel=1e-9)
+        m_x = part.mean_repeat_day_value.to_numpy(float)
+        value = clv.expected_average_value(gamma_gamma, x, np.nan_to_num(m_x))
+        assert part.expected_average_order_value.to_numpy() == pytest.approx(value, rel=1e-9)
+
+
+def test_the_lifetime_value_mart_is_value_times_discounted_purchases(sample_warehouse):
+    rows = frame(sample_warehouse, "select * from main.fct_customer_lifetime_value")
+    customers = query(sample_warehouse, "select count(*) from main.fct_customer_rfm")[0][0]
+    assert len(rows) == customers
+    # discounting at 10% a year: between the undiscounted value and a whole year's discount
+    undiscounted = rows.expected_average_order_value.astype(float) * rows.expected_purchases_365d
+    clv_365 = rows.predicted_clv_365d.astype(float)
+    assert ((clv_365 <= undiscounted + 0.01) & (clv_365 >= undiscounted / 1.1 - 0.01)).all()
+    top = rows[rows.clv_segment == "Top 10%"].predicted_clv_365d.min()
+    assert top > rows[rows.clv_segment == "High"].predicted_clv_365d.max()
+    assert abs((rows.clv_segment == "Top 10%").mean() - 0.1) < 0.01
+
+
+def test_the_sql_auc_equals_scikit_learns(sample_warehouse):
+    from sklearn.metrics import roc_auc_score
+
+    labels = frame(
+        sample_warehouse,
+        "select customer_id, not purchased_in_horizon as churned from intermediate.int_customer_purchase_summaries"
+        " where cutoff_role = 'churn_holdout'",
+    )
+    bg_nbd = frame(
+        sample_warehouse,
+        "select customer_id, probability_no_purchase_in_horizon as p from intermediate.int_customers_clv_scored"
+        " where cutoff_role = 'churn_holdout'",
+    )
+    classifier = frame(
+        sample_warehouse,
+        "select customer_id, churn_probability as p from intermediate.int_churn_classifier_scored where cutoff_role = 'churn_holdout'",
+    )
+    evaluation = frame(sample_warehouse, "select * from main.fct_churn_model_evaluation")
+    for method, predictions in [("bg_nbd", bg_nbd), ("classifier", classifier)]:
+        joined = labels.merge(predictions, on="customer_id", validate="one_to_one")
+        rows = evaluation[evaluation.churn_method == method]
+        assert len(rows) == 10 and rows.customers.sum() == len(labels)
+        assert rows.auc.iloc[0] == pytest.approx(roc_auc_score(joined.churned, joined.p), abs=1e-12)
+        assert rows.base_churn_rate.iloc[0] == pytest.approx(joined.churned.mean())
+    # the two methods must both see a signal on the sample: better than a coin
+    assert (evaluation.auc > 0.6).all()
+
+
+def test_cohort_retention_recounts_from_the_orders(sample_warehouse):
+    orders = frame(sample_warehouse, "select customer_id, order_date, is_cancellation, net_revenue from intermediate.int_orders_aggregated")
+    orders["month"] = pd.to_datetime(orders.order_date).dt.to_period("M")
+    purchases = orders[~orders.is_cancellation]
+    cohort = purchases.groupby("customer_id").month.min().rename("cohort")
+    active = purchases.join(cohort, on="customer_id").drop_duplicates(["customer_id", "month"])
+    expected = active.groupby(["cohort", "month"]).size()
+    retention = frame(sample_warehouse, "select * from main.fct_cohort_retention")
+    retention["cohort"] = pd.to_datetime(retention.cohort_month).dt.to_period("M")
+    retention["month"] = pd.to_datetime(retention.activity_month).dt.to_period("M")
+    got = retention.set_index(["cohort", "month"]).active_customers
+    assert got[got > 0].sort_index().to_dict() == expected.sort_index().to_dict()
+    assert (retention[retention.months_since_first_order == 0].retention_rate == 1).all()
+    # every cohort runs to the as-of month without gaps
+    spans = retention.groupby("cohort").months_since_first_order.agg(["count", "max"])
+    assert (spans["count"] == spans["max"] + 1).all()
+    assert retention.groupby("cohort").cohort_customers.first().sum() == cohort.size
+
+
+def test_migrations_account_for_every_customer_of_each_snapshot(sample_warehouse):
+    history = frame(sample_warehouse, "select snapshot_date, customer_id, rfm_segment from main.fct_rfm_segment_history")
+    migration = frame(sample_warehouse, "select * from main.fct_rfm_segment_migration")
+    snapshots = sorted(history.snapshot_date.unique())
+    assert len(snapshots) == 12
+    for earlier, later in zip(snapshots, snapshots[1:]):
+        moves = migration[migration.to_snapshot_date == later]
+        before = history[history.snapshot_date == earlier].set_index("customer_id").rfm_segment
+        after = history[history.snapshot_date == later].set_index("customer_id").rfm_segment
+        assert (moves.from_snapshot_date == earlier).all()
+        assert moves.customers.sum() == len(after)
+        assert moves[moves.from_segment == "New"].customers.sum() == len(after.index.difference(before.index))
+        stayed = (before.reindex(after.index) == after).sum()
+        assert moves[moves.from_segment == moves.to_segment].customers.sum() == stayed
+    assert migration[migration.to_snapshot_date == snapshots[-1]].net_revenue_next_month.isna().all()
+    assert migration[migration.to_snapshot_date < snapshots[-1]].net_revenue_next_month.notna().all()
+
+
+def test_the_lifecycle_models_refit_to_identical_numbers(tmp_path):
+    generate(Config(lines=8000, customers=600, seed=5), tmp_path / "sales.csv")
+    db = tmp_path / "retail.duckdb"
+    vars = {"raw_sales_path": str(tmp_path / "sales.csv")}
+    run_dbt(["build"], db, vars)
+    tables = ["intermediate.int_clv_model_fitted", "intermediate.int_churn_classifier_scored", "main.fct_customer_lifetime_value"]
+    first = {t: query(db, f"select * from {t} order by all") for t in tables}
+    run_dbt(
+        [
+            "run",
+            "--select",
+            "int_clv_model_fitted",
+            "int_churn_classifier_scored",
+            "int_customers_clv_scored",
+            "fct_customer_lifetime_value",
+        ],
+        db,
+        vars,
+    )
+    again = {t: query(db, f"select * from {t} order by all") for t in tables}
+    assert first == again
+    assert len(first["intermediate.int_clv_model_fitted"]) == 14
