@@ -6,7 +6,7 @@ fct_churn_model_evaluation) and the scoring cut-off, the RFM as-of date
 (fct_customer_churn_risk).
 """
 
-from retail_segmentation.churn import churn_probabilities, train_churn_classifier
+from retail_segmentation.churn import FEATURES, churn_probabilities, train_churn_classifier
 
 
 def model(dbt, session):
@@ -14,7 +14,8 @@ def model(dbt, session):
     # dbt finds config keys by reading literal dbt.config.get("...") calls: keep them spelled out
     sample_size = int(dbt.config.get("churn_training_sample_size"))
     random_state = int(dbt.config.get("churn_random_state"))
-    summaries = dbt.ref("int_customer_purchase_summaries").order("cutoff_role, customer_id").df()
+    columns = ", ".join(["cutoff_role", "customer_id", "purchased_in_horizon", *FEATURES])
+    summaries = dbt.ref("int_customer_purchase_summaries").project(columns).order("cutoff_role, customer_id").df()
     training = summaries[summaries["cutoff_role"] == "churn_training"].reset_index(drop=True)
     classifier = train_churn_classifier(training, sample_size, random_state)
     scored = summaries[summaries["cutoff_role"].isin(["churn_holdout", "scoring"])].reset_index(drop=True)

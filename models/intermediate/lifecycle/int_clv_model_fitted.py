@@ -19,7 +19,17 @@ def model(dbt, session):
     # dbt finds config keys by reading literal dbt.config.get("...") calls: keep them spelled out
     sample_size = int(dbt.config.get("clv_fit_sample_size"))
     random_state = int(dbt.config.get("clv_random_state"))
-    summaries = dbt.ref("int_customer_purchase_summaries").order("cutoff_role, customer_id").df()
+    columns = ", ".join(
+        ["cutoff_role", "cutoff_date", "customer_id", "repeat_purchase_days", "days_first_to_last_purchase"]
+        + ["days_since_first_purchase", "mean_repeat_day_value"]
+    )
+    summaries = (
+        dbt.ref("int_customer_purchase_summaries")
+        .filter("cutoff_role in ('scoring', 'churn_holdout')")
+        .project(columns)
+        .order("cutoff_role, customer_id")
+        .df()
+    )
     fits = []
     for cutoff_role, fitted_for in FITTED_FOR.items():
         customers = summaries[summaries["cutoff_role"] == cutoff_role]

@@ -3,6 +3,8 @@
 -- The transactions the lifetime-value models count: every purchase order of a customer on one
 -- day is one transaction (Fader, Hardie & Lee count days, not orders), cancellations excluded.
 -- All days, also those after the RFM as-of date: each reader cuts at its own date.
+-- first_purchase_date is the customer's first purchase day, on every row: the repeat days
+-- (after it) are what Gamma-Gamma averages.
 {{ config(materialized='table') }}
 
 with
@@ -14,7 +16,7 @@ orders as (
 
 ),
 
-final as (
+days as (
 
     select
         customer_id,
@@ -23,6 +25,15 @@ final as (
         cast(sum(net_revenue) as decimal(18, 2)) as net_revenue
     from orders
     group by customer_id, order_date
+
+),
+
+final as (
+
+    select
+        *,
+        min(purchase_date) over (partition by customer_id) as first_purchase_date
+    from days
 
 )
 

@@ -10,10 +10,13 @@
 -- t_x = last - first purchase day, T = cut-off - first purchase day; Gamma-Gamma's m_x is the
 -- mean net revenue of the repeat purchase days, the first day excluded (NULL when x = 0).
 -- purchased_in_horizon: whether the customer bought in the churn_horizon_days after the cut-off
--- (NULL for scoring, whose horizon is still to come).
+-- (NULL for scoring, whose horizon is still to come). One pass over the purchase days computes
+-- every cut-off's figures side by side; the union below turns them into rows.
+
 {{ config(materialized='table') }}
 
 {%- set horizon = var('churn_horizon_days') %}
+{%- set cutoff_roles = ['scoring', 'churn_holdout', 'churn_training'] %}
 
 with
 
@@ -32,69 +35,67 @@ as_of as (
 cutoffs as (
 
     select
-        'scoring' as cutoff_role,
-        rfm_as_of_date as cutoff_date,
-        rfm_as_of_date as horizon_end_date
-    from as_of
-    union all
-    select
-        'churn_holdout' as cutoff_role,
-        cast({{ dbt.dateadd('day', -horizon, 'rfm_as_of_date') }} as date) as cutoff_date,
-        rfm_as_of_date as horizon_end_date
-    from as_of
-    union all
-    select
-        'churn_training' as cutoff_role,
-        cast({{ dbt.dateadd('day', -2 * horizon, 'rfm_as_of_date') }} as date) as cutoff_date,
-        cast({{ dbt.dateadd('day', -horizon, 'rfm_as_of_date') }} as date) as horizon_end_date
+        rfm_as_of_date as scoring_date,
+        cast({{ dbt.dateadd('day', -horizon, 'rfm_as_of_date') }} as date) as churn_holdout_date,
+        cast({{ dbt.dateadd('day', -2 * horizon, 'rfm_as_of_date') }} as date) as churn_training_date
     from as_of
 
 ),
 
-first_purchases as (
+-- per customer, each cut-off's figures as columns; a cut-off's horizon ends where the next
+-- later cut-off is (the holdout's at the as-of date, the training's at the holdout)
+by_customer as (
 
     select
-        customer_id,
-        min(purchase_date) as first_purchase_date
-    from purchase_days
-    group by customer_id
-
-),
-
--- the days up to each cut-off and in the horizon after it, in one pass
-days_by_cutoff as (
-
-    select
-        cutoffs.cutoff_role,
-        cutoffs.cutoff_date,
         purchase_days.customer_id,
-        purchase_days.purchase_date,
-        purchase_days.purchase_orders,
-        purchase_days.net_revenue,
-        purchase_days.purchase_date <= cutoffs.cutoff_date as is_before_cutoff,
-        purchase_days.purchase_date > first_purchases.first_purchase_date as is_repeat_day
+        min(purchase_days.first_purchase_date) as first_purchase_date,
+        {%- for role in cutoff_roles %}
+            {%- set cutoff = 'cutoffs.' ~ role ~ '_date' %}
+            {%- set horizon_end = 'cutoffs.' ~ (cutoff_roles[loop.index0 - 1] if not loop.first else role) ~ '_date' %}
+        count(case when purchase_days.purchase_date <= {{ cutoff }} then 1 end) as {{ role }}_purchase_days,
+        sum(case when purchase_days.purchase_date <= {{ cutoff }} then purchase_days.purchase_orders end)
+            as {{ role }}_purchase_orders,
+        sum(case when purchase_days.purchase_date <= {{ cutoff }} then purchase_days.net_revenue end)
+            as {{ role }}_net_revenue,
+        sum(
+            case
+                when purchase_days.purchase_date <= {{ cutoff }}
+                    and purchase_days.purchase_date > purchase_days.first_purchase_date
+                    then purchase_days.net_revenue
+            end
+        ) as {{ role }}_repeat_net_revenue,
+        max(case when purchase_days.purchase_date <= {{ cutoff }} then purchase_days.purchase_date end)
+            as {{ role }}_last_purchase_date,
+        count(
+            case when purchase_days.purchase_date > {{ cutoff }} and purchase_days.purchase_date <= {{ horizon_end }} then 1 end
+        ) > 0 as {{ role }}_purchased_in_horizon{{ "," if not loop.last }}
+        {%- endfor %}
     from purchase_days
-    inner join first_purchases on purchase_days.customer_id = first_purchases.customer_id
-    inner join cutoffs on purchase_days.purchase_date <= cutoffs.horizon_end_date
-    where first_purchases.first_purchase_date <= cutoffs.cutoff_date
+    cross join cutoffs
+    group by purchase_days.customer_id
 
 ),
 
-summarised as (
+summaries as (
 
+    {%- for role in cutoff_roles %}
     select
-        cutoff_role,
-        cutoff_date,
-        customer_id,
-        count(case when is_before_cutoff then 1 end) as purchase_days,
-        sum(case when is_before_cutoff then purchase_orders end) as purchase_orders,
-        sum(case when is_before_cutoff then net_revenue end) as net_revenue,
-        sum(case when is_before_cutoff and is_repeat_day then net_revenue end) as repeat_net_revenue,
-        min(purchase_date) as first_purchase_date,
-        max(case when is_before_cutoff then purchase_date end) as last_purchase_date,
-        count(case when not is_before_cutoff then 1 end) > 0 as has_purchase_after_cutoff
-    from days_by_cutoff
-    group by cutoff_role, cutoff_date, customer_id
+        '{{ role }}' as cutoff_role,
+        cutoffs.{{ role }}_date as cutoff_date,
+        by_customer.customer_id,
+        by_customer.{{ role }}_purchase_days as purchase_days,
+        by_customer.{{ role }}_purchase_orders as purchase_orders,
+        by_customer.{{ role }}_net_revenue as net_revenue,
+        by_customer.{{ role }}_repeat_net_revenue as repeat_net_revenue,
+        by_customer.first_purchase_date,
+        by_customer.{{ role }}_last_purchase_date as last_purchase_date,
+        {{ 'cast(null as boolean)' if role == 'scoring' else 'by_customer.' ~ role ~ '_purchased_in_horizon' }}
+            as purchased_in_horizon
+    from by_customer
+    cross join cutoffs
+    where by_customer.{{ role }}_purchase_days > 0
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 
 ),
 
@@ -113,8 +114,8 @@ final as (
         cast(repeat_net_revenue / nullif(purchase_days - 1, 0) as double) as mean_repeat_day_value,
         first_purchase_date,
         last_purchase_date,
-        case when cutoff_role <> 'scoring' then has_purchase_after_cutoff end as purchased_in_horizon
-    from summarised
+        purchased_in_horizon
+    from summaries
 
 )
 

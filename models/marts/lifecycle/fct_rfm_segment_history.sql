@@ -39,6 +39,7 @@ months_back as (
 snapshots as (
 
     select
+        months_back.generated_number - 1 as months_back,
         cast({{ dbt.dateadd('month', '1 - months_back.generated_number', 'as_of.rfm_as_of_date') }} as date)
             as snapshot_date
     from as_of
@@ -46,50 +47,87 @@ snapshots as (
 
 ),
 
-snapshot_intervals as (
+-- each order's snapshot: the first on or after its day. The snapshot m months back lies in the
+-- order's calendar month when m = the months from the order's month to the as-of date's; the
+-- order belongs to it when it is on or before that day, else to the one a month later. Orders
+-- older than the earliest snapshot count in it.
+orders_placed as (
 
     select
-        snapshot_date,
-        lag(snapshot_date) over (order by snapshot_date) as previous_snapshot_date
-    from snapshots
-
-),
-
--- orders to one row per customer and interval between snapshots first, so each snapshot sums
--- a dozen rows per customer rather than every order
-customer_intervals as (
-
-    select
-        orders.customer_id,
-        snapshot_intervals.snapshot_date as interval_end_date,
-        count(case when not orders.is_cancellation then orders.order_id end) as purchase_orders,
-        sum(orders.net_revenue) as net_revenue,
-        min(case when not orders.is_cancellation then orders.order_date end) as first_order_date,
-        max(case when not orders.is_cancellation then orders.order_date end) as last_order_date
+        orders.*,
+        as_of.rfm_as_of_date,
+        {{ dbt.datediff('orders.order_date', 'as_of.rfm_as_of_date', 'month') }} as months_to_as_of
     from orders
-    inner join snapshot_intervals
-        on orders.order_date <= snapshot_intervals.snapshot_date
-        and (
-            snapshot_intervals.previous_snapshot_date is null
-            or orders.order_date > snapshot_intervals.previous_snapshot_date
-        )
-    group by orders.customer_id, snapshot_intervals.snapshot_date
+    cross join as_of
+    where orders.order_date <= as_of.rfm_as_of_date
 
 ),
 
+orders_by_snapshot as (
+
+    select
+        customer_id,
+        order_id,
+        is_cancellation,
+        net_revenue,
+        order_date,
+        least(
+            {{ var('rfm_history_months') - 1 }},
+            case
+                when order_date <= cast({{ dbt.dateadd('month', '-months_to_as_of', 'rfm_as_of_date') }} as date)
+                    then months_to_as_of
+                else months_to_as_of - 1
+            end
+        ) as months_back
+    from orders_placed
+
+),
+
+-- one row per customer and snapshot they have orders in
+customer_snapshot_orders as (
+
+    select
+        customer_id,
+        months_back,
+        count(case when not is_cancellation then order_id end) as purchase_orders,
+        sum(net_revenue) as net_revenue,
+        min(case when not is_cancellation then order_date end) as first_order_date,
+        max(case when not is_cancellation then order_date end) as last_order_date
+    from orders_by_snapshot
+    group by customer_id, months_back
+
+),
+
+customer_spans as (
+
+    select
+        customer_id,
+        max(months_back) as earliest_months_back
+    from customer_snapshot_orders
+    group by customer_id
+
+),
+
+-- every snapshot from a customer's first order on, the running totals up to each
 customer_metrics as (
 
     select
         snapshots.snapshot_date,
-        customer_intervals.customer_id,
-        sum(customer_intervals.purchase_orders) as frequency,
-        sum(customer_intervals.net_revenue) as monetary,
-        min(customer_intervals.first_order_date) as first_order_date,
-        max(customer_intervals.last_order_date) as last_order_date
-    from customer_intervals
-    inner join snapshots on customer_intervals.interval_end_date <= snapshots.snapshot_date
-    group by snapshots.snapshot_date, customer_intervals.customer_id
-    having sum(customer_intervals.purchase_orders) > 0
+        customer_spans.customer_id,
+        sum(customer_snapshot_orders.purchase_orders) over running as frequency,
+        sum(customer_snapshot_orders.net_revenue) over running as monetary,
+        min(customer_snapshot_orders.first_order_date) over running as first_order_date,
+        max(customer_snapshot_orders.last_order_date) over running as last_order_date
+    from customer_spans
+    inner join snapshots on customer_spans.earliest_months_back >= snapshots.months_back
+    left join customer_snapshot_orders
+        on customer_spans.customer_id = customer_snapshot_orders.customer_id
+        and snapshots.months_back = customer_snapshot_orders.months_back
+    window running as (
+        partition by customer_spans.customer_id
+        order by snapshots.months_back desc
+        rows between unbounded preceding and current row
+    )
 
 ),
 
@@ -104,6 +142,7 @@ measured as (
         first_order_date,
         last_order_date
     from customer_metrics
+    where frequency > 0
 
 ),
 
