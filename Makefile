@@ -78,7 +78,8 @@ score: setup
 ## make sample: regenerate the committed sample (deterministic: same bytes every time)
 sample: setup
 	$(BIN)/python -m retail_segmentation.generator --lines 50000 --seed 42 \
-		--out data/sample/sales_data.csv --customers-out data/sample/customers.csv
+		--out data/sample/sales_data.csv --customers-out data/sample/customers.csv \
+		--experiments-out data/sample/experiments.csv
 
 clean:
 	rm -rf target logs $(VENV) $(DUCKDB11_VENV)

@@ -17,6 +17,9 @@ What "realistic" means here, and where it is made:
   `"$1,001.18"` or `1001.18`;
 - a controllable rate of bad rows, one defect each, of the kinds staging must quarantine
   (`DEFECTS`);
+- an optional experiments file (`--experiments-out`): customers assigned to control or treatment
+  of a win-back campaign, whose treated customers place extra orders with a known probability,
+  and an A/A test with no effect (`draw_experiments`);
 - the forms other tools save the same data in (`--delimiter`, `--encoding`, `--decimal-comma`
   for a European export) and a rate of lines broken as a hand edit breaks them
   (`--malformed-rate`: a field dropped, a field added, a stray quote).
@@ -212,21 +215,30 @@ class World:
         self.price_rank[self.products_by_price] = np.arange(cfg.products)
 
     # ----------------------------------------------------------------------------------------
-    def chunk(self, index: int, n_lines: int, first_order_number: int) -> tuple[pa.Table, int]:
-        """Lines of chunk `index`; returns the table and the next free order number."""
+    def chunk(
+        self, index: int, n_lines: int, first_order_number: int, orders: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> tuple[pa.Table, int]:
+        """Lines of chunk `index`; returns the table and the next free order number. `orders`,
+        (customer index, day index) arrays, asks for exactly those one-line orders instead (the
+        experiment's campaign orders), drawn from their own generator."""
         cfg, cust, cat = self.cfg, self.cust, self.cat
-        rng = np.random.default_rng([cfg.seed, 1, index])
+        if orders is None:
+            rng = np.random.default_rng([cfg.seed, 1, index])
+            # orders: 1 line (78%), 2 (16%) or 3 (6%)
+            lines_per_order = rng.choice([1, 2, 3], n_lines, p=[0.78, 0.16, 0.06])
+            order_of_line = np.repeat(np.arange(n_lines), lines_per_order)[:n_lines]
+            n_orders = int(order_of_line[-1]) + 1
 
-        # orders: 1 line (78%), 2 (16%) or 3 (6%)
-        lines_per_order = rng.choice([1, 2, 3], n_lines, p=[0.78, 0.16, 0.06])
-        order_of_line = np.repeat(np.arange(n_lines), lines_per_order)[:n_lines]
-        n_orders = int(order_of_line[-1]) + 1
-
-        customer = rng.choice(cfg.customers, n_orders, p=cust["p"])
-        lo = np.where(cust["start"][customer] > 0, self.day_cdf[cust["start"][customer] - 1], 0.0)
-        hi = self.day_cdf[cust["end"][customer]]
-        day = np.searchsorted(self.day_cdf, lo + rng.random(n_orders) * (hi - lo), side="left")
-        day = np.clip(day, cust["start"][customer], cust["end"][customer])
+            customer = rng.choice(cfg.customers, n_orders, p=cust["p"])
+            lo = np.where(cust["start"][customer] > 0, self.day_cdf[cust["start"][customer] - 1], 0.0)
+            hi = self.day_cdf[cust["end"][customer]]
+            day = np.searchsorted(self.day_cdf, lo + rng.random(n_orders) * (hi - lo), side="left")
+            day = np.clip(day, cust["start"][customer], cust["end"][customer])
+        else:
+            rng = np.random.default_rng([cfg.seed, 3, index])
+            customer, day = orders
+            n_orders = n_lines = len(customer)
+            order_of_line = np.arange(n_orders)
 
         channel = np.where(
             rng.random(n_orders) < 0.7,
@@ -366,6 +378,71 @@ def _customers_table(world: World) -> pa.Table:
     )
 
 
+# The experiments the generator writes with --experiments-out, both starting 90 days before the
+# period ends, customers assigned over two weeks: a win-back campaign whose treated customers
+# each place one extra order within EXPERIMENT_WINDOW_DAYS after assignment with probability
+# lift, and an A/A test (a subject line that changes nothing), whose true effect is 0.
+EXPERIMENTS = [("winback_2020q4", 0.25), ("subject_line_aa", 0.0)]
+EXPERIMENT_WINDOW_DAYS = 30
+EXPERIMENT_ENROLLED_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Experiments:
+    """The assignments (one row per customer and experiment) and the campaign orders they cause."""
+
+    assignments: pa.Table
+    campaign_customers: np.ndarray
+    campaign_days: np.ndarray
+
+
+def draw_experiments(world: World) -> Experiments:
+    """Customers still buying when the experiments start, each enrolled in each experiment with
+    probability EXPERIMENT_ENROLLED_SHARE, half to control and half to treatment, assigned on a
+    day of the first two weeks at a time of day; a treated customer of an experiment with lift
+    L gets one campaign order on a day 1..EXPERIMENT_WINDOW_DAYS after assignment with
+    probability L. Customers in control get nothing: their orders are the ones they would have
+    placed anyway, so treatment minus control estimates the lift."""
+    cfg, cust = world.cfg, world.cust
+    rng = np.random.default_rng([cfg.seed, 4])
+    first_day = len(world.day_ordinals) - 90
+    eligible = np.flatnonzero((cust["start"] <= first_day) & (cust["end"] >= first_day))
+    ids, experiment_ids, variants, stamps, campaign_customers, campaign_days = [], [], [], [], [], []
+    for experiment_id, lift in EXPERIMENTS:
+        enrolled = eligible[rng.random(len(eligible)) < EXPERIMENT_ENROLLED_SHARE]
+        treated = rng.random(len(enrolled)) < 0.5
+        day = first_day + rng.integers(0, 14, len(enrolled))
+        seconds = rng.integers(8 * 3600, 20 * 3600, len(enrolled))
+        responds = treated & (rng.random(len(enrolled)) < lift)
+        order_day = day + rng.integers(1, EXPERIMENT_WINDOW_DAYS + 1, len(enrolled))
+        keep = responds & (order_day < len(world.day_ordinals))
+        campaign_customers.append(enrolled[keep])
+        campaign_days.append(order_day[keep])
+        ids.append(enrolled + 1)
+        experiment_ids.append(np.full(len(enrolled), experiment_id, dtype=object))
+        variants.append(np.where(treated, "treatment", "control").astype(object))
+        stamps.append(
+            np.array(
+                [
+                    f"{dt.date.fromordinal(int(world.day_ordinals[d])).isoformat()} {s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+                    for d, s in zip(day, seconds)
+                ],
+                dtype=object,
+            )
+        )
+    assignments = pa.table(
+        {
+            "customer_id": pa.array(np.concatenate(ids)),
+            "experiment_id": pa.array(np.concatenate(experiment_ids), type=pa.string()),
+            "variant": pa.array(np.concatenate(variants), type=pa.string()),
+            "assigned_at": pa.array(np.concatenate(stamps), type=pa.string()),
+        }
+    )
+    customers, days = np.concatenate(campaign_customers), np.concatenate(campaign_days)
+    order = np.lexsort((customers, days))
+    return Experiments(assignments, customers[order], days[order])
+
+
 class _Progress:
     def __init__(self, total: int, enabled: bool):
         self.total, self.enabled, self.t0 = total, enabled, time.monotonic()
@@ -451,8 +528,11 @@ def generate(
     fmt: str = "csv",
     customers_out: Path | None = None,
     progress: bool | None = None,
+    experiments_out: Path | None = None,
 ) -> int:
-    """Write `cfg.lines` order lines to `out` (csv or parquet); returns the lines written."""
+    """Write `cfg.lines` order lines to `out` (csv or parquet); returns the lines written. With
+    experiments_out, also the experiments file, and the campaign orders of its treated
+    customers after the `cfg.lines` lines (one line each, counted in the lines returned)."""
     if cfg.lines < 1 or cfg.customers < 1:
         raise ValueError("lines and customers must be positive")
     world = World(cfg)
@@ -476,6 +556,16 @@ def generate(
             written += n
             index += 1
             bar.update(written)
+        if experiments_out is not None:
+            experiments = draw_experiments(world)
+            campaign = (experiments.campaign_customers, experiments.campaign_days)
+            table, order_number = world.chunk(0, len(experiments.campaign_customers), order_number, orders=campaign)
+            writer.write(table)
+            written += table.num_rows
+            experiments_out.parent.mkdir(parents=True, exist_ok=True)
+            appender = _CsvAppender(experiments_out)
+            appender.write(experiments.assignments)
+            appender.close()
     finally:
         writer.close()
     if customers_out is not None:
@@ -492,6 +582,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="output file (.csv or .parquet)")
     parser.add_argument("--customers", type=int, help="customers (default: lines / 15, at least 50)")
     parser.add_argument("--customers-out", type=Path, help="also write the customers file here")
+    parser.add_argument("--experiments-out", type=Path, help="also write the experiments file here (and the campaign orders)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--bad-rate", type=float, default=0.005, help="share of bad rows (default 0.005)")
     parser.add_argument("--format", choices=["csv", "parquet"], help="default: from --out's suffix")
@@ -516,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
         malformed_rate=args.malformed_rate,
     )
     t0 = time.monotonic()
-    n = generate(cfg, args.out, fmt, args.customers_out, progress=False if args.quiet else None)
+    n = generate(cfg, args.out, fmt, args.customers_out, progress=False if args.quiet else None, experiments_out=args.experiments_out)
     print(f"wrote {n:,} lines for {cfg.customers:,} customers to {args.out} in {time.monotonic() - t0:.1f}s", file=sys.stderr)
     return 0
 

@@ -192,14 +192,17 @@
 {% endmacro %}
 
 
-{#- (source_file, problem) for each customers file whose refused share is above raw_max_quarantined_share. -#}
-{% macro customer_files_problems(relation) -%}
+{#-
+    (source_file, problem) for each file of a row-per-record input (customers, experiment
+    assignments) whose refused share is above raw_max_quarantined_share.
+-#}
+{% macro refused_rows_problems(relation, quarantine_model) -%}
     select
         source_file,
         'had ' || count(*) filter (where quarantine_reasons is not null) || ' of its ' || count(*)
             || ' rows refused (' || round(100.0 * count(*) filter (where quarantine_reasons is not null) / count(*), 1)
             || '%), above raw_max_quarantined_share ({{ var("raw_max_quarantined_share") }}). Nothing was replaced.'
-            || ' See them in stg_sales__quarantined_customers (after raising the var), and fix the file.' as problem
+            || ' See them in {{ quarantine_model }} (after raising the var), and fix the file.' as problem
     from {{ relation }}
     group by source_file
     having count(*) filter (where quarantine_reasons is not null) > {{ var('raw_max_quarantined_share') }} * count(*)

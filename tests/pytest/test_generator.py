@@ -18,10 +18,13 @@ def digest(path) -> str:
 
 def test_committed_sample_is_the_generator_output(tmp_path):
     """`make sample` reproduces data/sample byte for byte."""
-    out, customers = tmp_path / "sales_data.csv", tmp_path / "customers.csv"
-    generator.main(["--lines", "50000", "--seed", "42", "--out", str(out), "--customers-out", str(customers), "--quiet"])
-    assert digest(out) == digest(PROJECT / "data" / "sample" / "sales_data.csv")
-    assert digest(customers) == digest(PROJECT / "data" / "sample" / "customers.csv")
+    out, customers, experiments = tmp_path / "sales_data.csv", tmp_path / "customers.csv", tmp_path / "experiments.csv"
+    generator.main(
+        ["--lines", "50000", "--seed", "42", "--out", str(out), "--customers-out", str(customers)]
+        + ["--experiments-out", str(experiments), "--quiet"]
+    )
+    for path in (out, customers, experiments):
+        assert digest(path) == digest(PROJECT / "data" / "sample" / path.name), path.name
 
 
 def test_seed_changes_the_data(tmp_path):

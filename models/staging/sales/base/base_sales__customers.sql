@@ -13,7 +13,7 @@
 -- unless raw_customers_path names one.
 {{ config(
     materialized='table',
-    post_hook=["{{ raise_first_problem(customer_files_problems(this), 'customers file') }}"],
+    post_hook=["{{ raise_first_problem(refused_rows_problems(this, 'stg_sales__quarantined_customers'), 'customers file') }}"],
 ) }}
 
 {%- set files_source = source('raw_sales', 'customer_files') %}

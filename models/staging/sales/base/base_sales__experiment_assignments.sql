@@ -1,0 +1,140 @@
+-- grain: one row per data row of the optional experiments file(s) behind raw_experiments_path
+--
+-- Every assignment as read, with the reasons it is refused, if any:
+-- stg_sales__experiment_assignments keeps the clean rows, stg_sales__quarantined_experiment_assignments
+-- the others (with their file and raw values). assigned_at is a date or a timestamp (ISO,
+-- d.m.y, or slash dates); a slash date is read in raw_date_order, and with auto only when both
+-- orders agree or only one is a date (25/10/2020): 03/10/2020 is ambiguous_assigned_at, never
+-- guessed. The variant is lowercased (Control and control are one variant). A customer
+-- assigned to one experiment on several rows that disagree is refused on every row
+-- (conflicting_assignment); an exact repeat of a row is refused as duplicate_assignment and the
+-- first kept. A file whose refused share is above raw_max_quarantined_share stops the build
+-- (post-hook), naming the file. Which file is read is the source's to say (experiment_files).
+{{ config(
+    materialized='table',
+    post_hook=[
+        "{{ raise_first_problem(refused_rows_problems(this, 'stg_sales__quarantined_experiment_assignments'), 'experiments file') }}"
+    ],
+) }}
+
+{%- set files_source = source('raw_sales', 'experiment_files') %}
+{%- set files = raw_input_file_list(files_source) %}
+{%- set columns = ['source_file', 'raw_customer_id', 'raw_experiment_id', 'raw_variant', 'raw_assigned_at'] %}
+
+with
+
+rows_read as (
+
+    {%- if files %}
+        select
+            filename as source_file,
+            customer_id as raw_customer_id,
+            experiment_id as raw_experiment_id,
+            variant as raw_variant,
+            assigned_at as raw_assigned_at
+        from read_csv(
+                {{ sql_list(files | map(attribute='path') | list) }},
+                header = true,
+                all_varchar = true,
+                filename = true,
+                union_by_name = true
+            )
+    {%- else %}
+    select
+        {%- for column in columns %}
+        cast(null as varchar) as {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    where false
+    {%- endif %}
+
+),
+
+parsed as (
+
+    select
+        *,
+        {{ parse_raw_id('raw_customer_id') }} as customer_id,
+        {{ clean_text('raw_experiment_id') }} as experiment_id,
+        lower({{ clean_text('raw_variant') }}) as variant,
+        {%- if var('raw_date_order') == 'auto' %}
+            {{ parse_raw_timestamp('raw_assigned_at', "'dmy'") }} as assigned_at_day_first,
+            {{ parse_raw_timestamp('raw_assigned_at', "'mdy'") }} as assigned_at_month_first
+        {%- else %}
+        {{ parse_raw_timestamp('raw_assigned_at', sql_string(var('raw_date_order'))) }} as assigned_at_day_first,
+        {{ parse_raw_timestamp('raw_assigned_at', sql_string(var('raw_date_order'))) }} as assigned_at_month_first
+        {%- endif %}
+    from rows_read
+
+),
+
+checked as (
+
+    select
+        *,
+        coalesce(assigned_at_day_first, assigned_at_month_first) as assigned_at,
+        count(*) over (partition by customer_id, experiment_id) as rows_of_assignment,
+        count(*) over (
+            partition by customer_id, experiment_id, variant, coalesce(assigned_at_day_first, assigned_at_month_first)
+        ) as identical_rows,
+        row_number() over (
+            partition by customer_id, experiment_id, variant, coalesce(assigned_at_day_first, assigned_at_month_first)
+            order by source_file
+        ) as identical_row_number
+    from parsed
+
+),
+
+reasons as (
+
+    select
+        *,
+        nullif(concat_ws(
+            ',',
+            case when customer_id is null then 'missing_customer_id' end,
+            case when experiment_id is null then 'missing_experiment_id' end,
+            case when variant is null then 'missing_variant' end,
+            case when {{ clean_text('raw_assigned_at') }} is null then 'missing_assigned_at' end,
+            case
+                when {{ clean_text('raw_assigned_at') }} is not null
+                    and assigned_at_day_first is null and assigned_at_month_first is null
+                    then 'unparseable_assigned_at'
+            end,
+            case when assigned_at_day_first <> assigned_at_month_first then 'ambiguous_assigned_at' end,
+            case
+                when cast(assigned_at as date) < cast('{{ var("raw_min_order_date") }}' as date)
+                    or cast(assigned_at as date) > current_date
+                    then 'implausible_date'
+            end,
+            case
+                when customer_id is not null and experiment_id is not null
+                    and rows_of_assignment > identical_rows
+                    then 'conflicting_assignment'
+            end,
+            case
+                when customer_id is not null and experiment_id is not null
+                    and rows_of_assignment = identical_rows and identical_row_number > 1
+                    then 'duplicate_assignment'
+            end
+        ), '') as quarantine_reasons
+    from checked
+
+),
+
+final as (
+
+    select
+        source_file,
+        customer_id,
+        experiment_id,
+        variant,
+        case when quarantine_reasons is null then assigned_at end as assigned_at,
+        quarantine_reasons,
+        raw_customer_id,
+        raw_experiment_id,
+        raw_variant,
+        raw_assigned_at
+    from reasons
+
+)
+
+select * from final
