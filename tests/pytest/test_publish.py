@@ -23,7 +23,7 @@ pytestmark = pytest.mark.dbt
 PUBLIC_MARTS = [
     "dim_clv_model_parameters", "dim_customer_segments", "dim_customers", "dim_products", "dim_segment_model_parameters",
     "dim_stores", "fct_channel_performance", "fct_churn_model_evaluation", "fct_cohort_retention", "fct_customer_churn_risk",
-    "fct_customer_lifetime_value", "fct_customer_rfm", "fct_customer_segment_profiles", "fct_monthly_sales",
+    "fct_customer_lifetime_value", "fct_customer_rfm", "fct_customer_segment_profiles", "fct_experiment_readout", "fct_monthly_sales",
     "fct_product_performance", "fct_rfm_segment_history", "fct_rfm_segment_migration", "fct_rfm_segment_summary", "fct_sales",
     "fct_segment_model_selection", "fct_store_performance",
 ]  # fmt: skip

@@ -2,10 +2,8 @@
 --
 -- The transactions the lifetime-value models count: every purchase order of a customer on one
 -- day is one transaction (Fader, Hardie & Lee count days, not orders), cancellations excluded.
--- All days, also those after the RFM as-of date: each reader cuts at its own date.
--- first_purchase_date is the customer's first purchase day, on every row: the repeat days
--- (after it) are what Gamma-Gamma averages.
-{{ config(materialized='table') }}
+-- All days, also those after the RFM as-of date: each reader cuts at its own date. A view: its
+-- one reader, int_customer_purchase_summaries, aggregates it on the fly.
 
 with
 
@@ -16,7 +14,7 @@ orders as (
 
 ),
 
-days as (
+final as (
 
     select
         customer_id,
@@ -25,15 +23,6 @@ days as (
         cast(sum(net_revenue) as decimal(18, 2)) as net_revenue
     from orders
     group by customer_id, order_date
-
-),
-
-final as (
-
-    select
-        *,
-        min(purchase_date) over (partition by customer_id) as first_purchase_date
-    from days
 
 )
 

@@ -11,16 +11,15 @@
 -- mean net revenue of the repeat purchase days, the first day excluded (NULL when x = 0).
 -- purchased_in_horizon: whether the customer bought in the churn_horizon_days after the cut-off
 -- (NULL for scoring, whose horizon is still to come). One pass over the purchase days computes
--- every cut-off's figures side by side; the union below turns them into rows.
+-- every cut-off's figures side by side (by_customer); summaries turns them into rows.
 
 {{ config(materialized='table') }}
 
 {%- set horizon = var('churn_horizon_days') %}
-{%- set cutoff_roles = ['scoring', 'churn_holdout', 'churn_training'] %}
 
 with
 
-purchase_days as (
+days as (
 
     select * from {{ ref('int_customer_purchase_days') }}
 
@@ -36,66 +35,105 @@ cutoffs as (
 
     select
         rfm_as_of_date as scoring_date,
-        cast({{ dbt.dateadd('day', -horizon, 'rfm_as_of_date') }} as date) as churn_holdout_date,
-        cast({{ dbt.dateadd('day', -2 * horizon, 'rfm_as_of_date') }} as date) as churn_training_date
+        cast({{ dbt.dateadd('day', -horizon, 'rfm_as_of_date') }} as date) as holdout_date,
+        cast({{ dbt.dateadd('day', -2 * horizon, 'rfm_as_of_date') }} as date) as training_date
     from as_of
 
 ),
 
--- per customer, each cut-off's figures as columns; a cut-off's horizon ends where the next
--- later cut-off is (the holdout's at the as-of date, the training's at the holdout)
+-- per customer, each cut-off's figures as columns; a cut-off's horizon ends at the next later
+-- cut-off (the hold-out's at the as-of date, the training's at the hold-out)
 by_customer as (
 
     select
-        purchase_days.customer_id,
-        min(purchase_days.first_purchase_date) as first_purchase_date,
-        {%- for role in cutoff_roles %}
-            {%- set cutoff = 'cutoffs.' ~ role ~ '_date' %}
-            {%- set horizon_end = 'cutoffs.' ~ (cutoff_roles[loop.index0 - 1] if not loop.first else role) ~ '_date' %}
-        count(case when purchase_days.purchase_date <= {{ cutoff }} then 1 end) as {{ role }}_purchase_days,
-        sum(case when purchase_days.purchase_date <= {{ cutoff }} then purchase_days.purchase_orders end)
-            as {{ role }}_purchase_orders,
-        sum(case when purchase_days.purchase_date <= {{ cutoff }} then purchase_days.net_revenue end)
-            as {{ role }}_net_revenue,
-        sum(
-            case
-                when purchase_days.purchase_date <= {{ cutoff }}
-                    and purchase_days.purchase_date > purchase_days.first_purchase_date
-                    then purchase_days.net_revenue
-            end
-        ) as {{ role }}_repeat_net_revenue,
-        max(case when purchase_days.purchase_date <= {{ cutoff }} then purchase_days.purchase_date end)
-            as {{ role }}_last_purchase_date,
+        days.customer_id,
+        min(days.purchase_date) as first_purchase_date,
+        -- the first day is on or before every cut-off the customer is counted at
+        {{ min_by('days.net_revenue', 'days.purchase_date') }} as first_day_net_revenue,
+        count(case when days.purchase_date <= cutoffs.scoring_date then 1 end) as scoring_purchase_days,
+        sum(case when days.purchase_date <= cutoffs.scoring_date then days.purchase_orders end)
+            as scoring_purchase_orders,
+        sum(case when days.purchase_date <= cutoffs.scoring_date then days.net_revenue end)
+            as scoring_net_revenue,
+        max(case when days.purchase_date <= cutoffs.scoring_date then days.purchase_date end)
+            as scoring_last_purchase_date,
+        count(case when days.purchase_date <= cutoffs.holdout_date then 1 end) as churn_holdout_purchase_days,
+        sum(case when days.purchase_date <= cutoffs.holdout_date then days.purchase_orders end)
+            as churn_holdout_purchase_orders,
+        sum(case when days.purchase_date <= cutoffs.holdout_date then days.net_revenue end)
+            as churn_holdout_net_revenue,
+        max(case when days.purchase_date <= cutoffs.holdout_date then days.purchase_date end)
+            as churn_holdout_last_purchase_date,
         count(
-            case when purchase_days.purchase_date > {{ cutoff }} and purchase_days.purchase_date <= {{ horizon_end }} then 1 end
-        ) > 0 as {{ role }}_purchased_in_horizon{{ "," if not loop.last }}
-        {%- endfor %}
-    from purchase_days
+            case
+                when days.purchase_date > cutoffs.holdout_date and days.purchase_date <= cutoffs.scoring_date then 1
+            end
+        )
+        > 0 as churn_holdout_purchased_in_horizon,
+        count(case when days.purchase_date <= cutoffs.training_date then 1 end) as churn_training_purchase_days,
+        sum(case when days.purchase_date <= cutoffs.training_date then days.purchase_orders end)
+            as churn_training_purchase_orders,
+        sum(case when days.purchase_date <= cutoffs.training_date then days.net_revenue end)
+            as churn_training_net_revenue,
+        max(case when days.purchase_date <= cutoffs.training_date then days.purchase_date end)
+            as churn_training_last_purchase_date,
+        count(
+            case
+                when days.purchase_date > cutoffs.training_date and days.purchase_date <= cutoffs.holdout_date then 1
+            end
+        ) > 0 as churn_training_purchased_in_horizon
+    from days
     cross join cutoffs
-    group by purchase_days.customer_id
+    group by days.customer_id
 
 ),
 
 summaries as (
 
-    {%- for role in cutoff_roles %}
     select
-        '{{ role }}' as cutoff_role,
-        cutoffs.{{ role }}_date as cutoff_date,
+        'scoring' as cutoff_role,
+        cutoffs.scoring_date as cutoff_date,
         by_customer.customer_id,
-        by_customer.{{ role }}_purchase_days as purchase_days,
-        by_customer.{{ role }}_purchase_orders as purchase_orders,
-        by_customer.{{ role }}_net_revenue as net_revenue,
-        by_customer.{{ role }}_repeat_net_revenue as repeat_net_revenue,
+        by_customer.scoring_purchase_days as purchase_days,
+        by_customer.scoring_purchase_orders as purchase_orders,
+        by_customer.scoring_net_revenue as net_revenue,
+        by_customer.scoring_net_revenue - by_customer.first_day_net_revenue as repeat_net_revenue,
         by_customer.first_purchase_date,
-        by_customer.{{ role }}_last_purchase_date as last_purchase_date,
-        {{ 'cast(null as boolean)' if role == 'scoring' else 'by_customer.' ~ role ~ '_purchased_in_horizon' }}
-            as purchased_in_horizon
+        by_customer.scoring_last_purchase_date as last_purchase_date,
+        cast(null as boolean) as purchased_in_horizon
     from by_customer
     cross join cutoffs
-    where by_customer.{{ role }}_purchase_days > 0
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+    where by_customer.scoring_purchase_days > 0
+    union all
+    select
+        'churn_holdout' as cutoff_role,
+        cutoffs.holdout_date as cutoff_date,
+        by_customer.customer_id,
+        by_customer.churn_holdout_purchase_days as purchase_days,
+        by_customer.churn_holdout_purchase_orders as purchase_orders,
+        by_customer.churn_holdout_net_revenue as net_revenue,
+        by_customer.churn_holdout_net_revenue - by_customer.first_day_net_revenue as repeat_net_revenue,
+        by_customer.first_purchase_date,
+        by_customer.churn_holdout_last_purchase_date as last_purchase_date,
+        by_customer.churn_holdout_purchased_in_horizon as purchased_in_horizon
+    from by_customer
+    cross join cutoffs
+    where by_customer.churn_holdout_purchase_days > 0
+    union all
+    select
+        'churn_training' as cutoff_role,
+        cutoffs.training_date as cutoff_date,
+        by_customer.customer_id,
+        by_customer.churn_training_purchase_days as purchase_days,
+        by_customer.churn_training_purchase_orders as purchase_orders,
+        by_customer.churn_training_net_revenue as net_revenue,
+        by_customer.churn_training_net_revenue - by_customer.first_day_net_revenue as repeat_net_revenue,
+        by_customer.first_purchase_date,
+        by_customer.churn_training_last_purchase_date as last_purchase_date,
+        by_customer.churn_training_purchased_in_horizon as purchased_in_horizon
+    from by_customer
+    cross join cutoffs
+    where by_customer.churn_training_purchase_days > 0
 
 ),
 

@@ -1,0 +1,11 @@
+"""The experiment readout's statistics (retail_segmentation.experiments), one row per
+experiment, variant and RFM segment at assignment (and 'All customers'): conversion and revenue
+per customer, and each variant's lift against control with a 95% interval and a p-value."""
+
+from retail_segmentation.experiments import readout
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    outcomes = dbt.ref("int_experiment_outcomes").order("experiment_id, variant, customer_id").df()
+    return readout(outcomes)
