@@ -3,9 +3,9 @@
 -- Who is slipping away, two ways, as of the RFM as-of date: the BG/NBD model's P(alive) and
 -- its probability of no purchase in the next churn_horizon_days (int_customers_clv_scored),
 -- and a classifier's probability of the same, learnt on an earlier cut-off
--- (int_churn_classifier_scored). churn_risk_band reads the classifier's probability, the
--- better of the two on this project's data (fct_churn_model_evaluation shows both):
--- High >= 0.7, Medium >= 0.4, Low below.
+-- (int_churn_classifier_scored). churn_risk_band reads the classifier's probability: High
+-- >= 0.7, Medium >= 0.4, Low below. Which of the two ranks and calibrates better on the data at
+-- hand is in fct_churn_model_evaluation.
 
 with
 
