@@ -67,7 +67,9 @@ def ensure_data(lines: int) -> tuple[Path, Path, Path]:
     return csv, parquet, customers
 
 
-def dbt_build(raw: Path, customers: Path, name: str, duckdb_memory_gb: int) -> tuple[dict, list[tuple[str, float]]]:
+def dbt_build(
+    raw: Path, customers: Path, name: str, duckdb_memory_gb: int
+) -> tuple[dict, list[tuple[str, float]], list[tuple[str, float]]]:
     work = RESULTS / name
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -84,15 +86,23 @@ def dbt_build(raw: Path, customers: Path, name: str, duckdb_memory_gb: int) -> t
     )
     vars = json.dumps({"raw_sales_path": str(raw), "raw_customers_path": str(customers)})
     result = measured([str(BIN / "dbt"), "build", "--vars", vars], env=env)
-    slowest = []
+    slowest, lifecycle = [], []
     run_results = work / "target" / "run_results.json"
     if run_results.exists():
         nodes = json.loads(run_results.read_text())["results"]
+        # the lifecycle models (models/*/lifecycle/), each with its time: what CLV, churn, cohorts,
+        # history, migration and experiments cost
+        manifest = json.loads((work / "target" / "manifest.json").read_text())["nodes"]
+        lifecycle = [
+            (n["unique_id"].rsplit(".", 1)[1], n["execution_time"])
+            for n in nodes
+            if "/lifecycle/" in manifest.get(n["unique_id"], {}).get("original_file_path", "") and n["unique_id"].startswith("model.")
+        ]
         # the on-run-end hook (the publish step) is among them as retail_segmentation-on-run-end-0
         slowest = sorted(((n["unique_id"].split(".", 1)[1], n["execution_time"]) for n in nodes), key=lambda t: -t[1])[:8]
     for built in ("retail.duckdb", "published.duckdb"):  # several GB at 100M lines
         (work / built).unlink(missing_ok=True)
-    return result, slowest
+    return result, slowest, lifecycle
 
 
 def floor(raw: Path) -> dict:
@@ -162,11 +172,11 @@ def main(argv: list[str] | None = None) -> int:
         csv, parquet, customers = ensure_data(lines)
         name = label(lines)
         print(f"[{name}] dbt build on CSV ...", flush=True)
-        build, slowest = dbt_build(csv, customers, f"build_{name}_csv", args.duckdb_memory_gb)
+        build, slowest, lifecycle = dbt_build(csv, customers, f"build_{name}_csv", args.duckdb_memory_gb)
         build_parquet = None
         if not args.no_parquet:
             print(f"[{name}] dbt build on Parquet ...", flush=True)
-            build_parquet, _ = dbt_build(parquet, customers, f"build_{name}_parquet", args.duckdb_memory_gb)
+            build_parquet, _, _ = dbt_build(parquet, customers, f"build_{name}_parquet", args.duckdb_memory_gb)
         print(f"[{name}] floor ...", flush=True)
         low = floor(csv)
         pandas = None
@@ -181,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
             if result and not result["ok"]:
                 details.append(f"- {name} {what}: {result['note']}")
         details.append(f"- {name} slowest dbt nodes (s): " + ", ".join(f"{n} {t:.1f}" for n, t in slowest))
+        details.append(
+            f"- {name} lifecycle models (s, {sum(t for _, t in lifecycle):.1f} in all): "
+            + ", ".join(f"{n} {t:.1f}" for n, t in sorted(lifecycle, key=lambda item: -item[1]))
+        )
         print(rows[-1], flush=True)
         report(rows, details)  # written after every size: a crash at 100M keeps the smaller sizes
 

@@ -19,6 +19,9 @@
     UNIQUE. DuckDB checks them as the rows go in, so a published file always holds what its
     constraints say, views included (fct_sales is a view in the build), and a client that reads
     table constraints (duckdb_constraints(), a driver's primary-key metadata) finds the keys.
+    A mart whose meta sets published_key_index: false gets no key constraint: its index would
+    cost more than the rest of the publish (fct_rfm_segment_history, a row per customer and
+    month); its key test in the build still proves the key.
 -#}
 {% macro published_table_ddl(mart, table_name) %}
     {%- set node = graph.nodes[mart.unique_id] -%}
@@ -31,7 +34,8 @@
     {%- endfor -%}
     {%- set keys = [] -%}
     {%- for test in graph.nodes.values()
-          if test.resource_type == 'test' and test.attached_node == mart.unique_id and test.test_metadata -%}
+          if node.meta.get('published_key_index', true)
+          and test.resource_type == 'test' and test.attached_node == mart.unique_id and test.test_metadata -%}
         {%- if test.test_metadata.name == 'unique' -%}
             {%- do keys.append([test.test_metadata.kwargs.column_name]) -%}
         {%- elif test.test_metadata.name == 'unique_combination_of_columns' -%}

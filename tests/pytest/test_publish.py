@@ -76,6 +76,18 @@ def test_a_full_build_publishes_every_public_mart_as_a_table(first_build):
     assert not list(pub.parent.glob(".*publishing*"))
 
 
+def test_published_marts_carry_their_keys_but_the_history(first_build):
+    _, db, _ = first_build
+    keyed = query(
+        published(db),
+        "select table_name, constraint_type, constraint_column_names from duckdb_constraints()"
+        " where constraint_type in ('PRIMARY KEY', 'UNIQUE') order by 1",
+    )
+    tables = [row[0] for row in keyed]
+    assert sorted(set(tables)) == sorted(set(PUBLIC_MARTS) - {"fct_rfm_segment_history"})
+    assert ("fct_customer_lifetime_value", "PRIMARY KEY", ["customer_id"]) in keyed
+
+
 def test_the_published_file_opens_in_duckdb_1_1(first_build, duckdb11_python, tmp_path):
     _, db, _ = first_build
     script = (

@@ -79,8 +79,6 @@ distinct_points as (
         summaries.repeat_purchase_days,
         summaries.days_since_first_purchase,
         horizons.horizon_days,
-        fits.a + fits.b - 1 - fits.r as upper_a,
-        fits.a - 1 as upper_b,
         fits.a + fits.b + summaries.repeat_purchase_days - 1 as lower_c,
         horizons.horizon_days / (fits.alpha + summaries.days_since_first_purchase + horizons.horizon_days) as z
     from summaries
@@ -99,8 +97,30 @@ series_points as (
 
 ),
 
--- term k >= 1 of 2F1(A, B; C; z): (A)_k (B)_k / (C)_k z^k / k!, where (A)_k = A Gamma(A + k) /
--- Gamma(A + 1) keeps the sign of A (A, B > -1: a > 0 and a + b > r; C > 0: a + b > 1)
+-- the part of term k of 2F1(A, B; C; z) that depends on the fit alone, for k = 1..max:
+-- ln |(A)_k (B)_k / k!| and its sign, where (A)_k = A Gamma(A + k) / Gamma(A + 1) keeps the
+-- sign of A (A, B > -1: a > 0 and a + b > r)
+fit_terms as (
+
+    select
+        fits.cutoff_role,
+        term_numbers.generated_number as term_number,
+        sign(fits.a + fits.b - 1 - fits.r) * sign(fits.a - 1) as term_sign,
+        ln(abs(fits.a + fits.b - 1 - fits.r))
+        + {{ log_gamma('fits.a + fits.b - 1 - fits.r + term_numbers.generated_number') }}
+        - {{ log_gamma('fits.a + fits.b - fits.r') }}
+        + ln(abs(fits.a - 1))
+        + {{ log_gamma('fits.a - 1 + term_numbers.generated_number') }}
+        - {{ log_gamma('fits.a') }}
+        - {{ log_gamma('term_numbers.generated_number + 1') }} as log_numerator
+    from fits
+    cross join term_numbers
+    where fits.a + fits.b - 1 - fits.r <> 0 and fits.a <> 1
+
+),
+
+-- term k >= 1 of each point's series: the fit's part over (C)_k = Gamma(C + k) / Gamma(C)
+-- (C > 0: a + b > 1), times z^k
 series_terms as (
 
     select
@@ -108,21 +128,17 @@ series_terms as (
         series_points.repeat_purchase_days,
         series_points.days_since_first_purchase,
         series_points.horizon_days,
-        sign(series_points.upper_a) * sign(series_points.upper_b) * exp(
-            ln(abs(series_points.upper_a))
-            + {{ log_gamma('series_points.upper_a + term_numbers.generated_number') }}
-            - {{ log_gamma('series_points.upper_a + 1') }}
-            + ln(abs(series_points.upper_b))
-            + {{ log_gamma('series_points.upper_b + term_numbers.generated_number') }}
-            - {{ log_gamma('series_points.upper_b + 1') }}
+        fit_terms.term_sign * exp(
+            fit_terms.log_numerator
             - {{ log_gamma('series_points.lower_c + term_numbers.generated_number') }}
             + {{ log_gamma('series_points.lower_c') }}
-            - {{ log_gamma('term_numbers.generated_number + 1') }}
             + term_numbers.generated_number * ln(series_points.z)
         ) as term
     from series_points
     inner join term_numbers on series_points.terms_needed >= term_numbers.generated_number
-    where series_points.upper_a <> 0 and series_points.upper_b <> 0
+    inner join fit_terms
+        on series_points.cutoff_role = fit_terms.cutoff_role
+        and term_numbers.generated_number = fit_terms.term_number
 
 ),
 
