@@ -191,42 +191,38 @@ customer_odds as (
 
 ),
 
-expected as (
+-- each (x, T)'s series at the five horizons side by side
+series_by_point as (
 
     select
-        customer_odds.cutoff_role,
-        customer_odds.customer_id,
-        series_sums.horizon_days,
-        (customer_odds.a + customer_odds.b + customer_odds.repeat_purchase_days - 1) / nullif(customer_odds.a - 1, 0)
-        * (
-            1 - power(
-                (customer_odds.alpha + customer_odds.days_since_first_purchase)
-                / (customer_odds.alpha + customer_odds.days_since_first_purchase + series_sums.horizon_days),
-                customer_odds.a - 1
-            ) * series_sums.hypergeometric_series
-        )
-        / (1 + customer_odds.dropped_out_odds) as expected_purchases
-    from customer_odds
-    inner join series_sums
-        on customer_odds.cutoff_role = series_sums.cutoff_role
-        and customer_odds.repeat_purchase_days = series_sums.repeat_purchase_days
-        and customer_odds.days_since_first_purchase = series_sums.days_since_first_purchase
+        cutoff_role,
+        repeat_purchase_days,
+        days_since_first_purchase,
+        max(case when horizon_days = 90 then hypergeometric_series end) as series_90d,
+        max(case when horizon_days = 91.25 then hypergeometric_series end) as series_q1,
+        max(case when horizon_days = 182.5 then hypergeometric_series end) as series_q2,
+        max(case when horizon_days = 273.75 then hypergeometric_series end) as series_q3,
+        max(case when horizon_days = 365 then hypergeometric_series end) as series_q4
+    from series_sums
+    group by cutoff_role, repeat_purchase_days, days_since_first_purchase
 
 ),
 
 by_horizon as (
 
     select
-        cutoff_role,
-        customer_id,
-        max(case when horizon_days = 90 then expected_purchases end) as expected_purchases_90d,
-        max(case when horizon_days = 365 then expected_purchases end) as expected_purchases_365d,
-        max(case when horizon_days = 91.25 then expected_purchases end) as expected_purchases_q1,
-        max(case when horizon_days = 182.5 then expected_purchases end) as expected_purchases_q2,
-        max(case when horizon_days = 273.75 then expected_purchases end) as expected_purchases_q3,
-        max(case when horizon_days = 365 then expected_purchases end) as expected_purchases_q4
-    from expected
-    group by cutoff_role, customer_id
+        customer_odds.cutoff_role,
+        customer_odds.customer_id,
+        {{ bg_nbd_expected_purchases(90, 'series_by_point.series_90d') }} as expected_purchases_90d,
+        {{ bg_nbd_expected_purchases(91.25, 'series_by_point.series_q1') }} as expected_purchases_q1,
+        {{ bg_nbd_expected_purchases(182.5, 'series_by_point.series_q2') }} as expected_purchases_q2,
+        {{ bg_nbd_expected_purchases(273.75, 'series_by_point.series_q3') }} as expected_purchases_q3,
+        {{ bg_nbd_expected_purchases(365, 'series_by_point.series_q4') }} as expected_purchases_q4
+    from customer_odds
+    inner join series_by_point
+        on customer_odds.cutoff_role = series_by_point.cutoff_role
+        and customer_odds.repeat_purchase_days = series_by_point.repeat_purchase_days
+        and customer_odds.days_since_first_purchase = series_by_point.days_since_first_purchase
 
 ),
 
@@ -249,7 +245,7 @@ final as (
             )
         ) as probability_no_purchase_in_horizon,
         by_horizon.expected_purchases_90d,
-        by_horizon.expected_purchases_365d,
+        by_horizon.expected_purchases_q4 as expected_purchases_365d,
         (
             customer_odds.p * customer_odds.v
             + customer_odds.p * customer_odds.repeat_purchase_days * coalesce(customer_odds.mean_repeat_day_value, 0)
