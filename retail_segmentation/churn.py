@@ -49,6 +49,12 @@ def train_churn_classifier(training: pd.DataFrame, sample_size: int, random_stat
     return classifier.fit(feature_matrix(training), labels.to_numpy())
 
 
+def can_train(training: pd.DataFrame) -> bool:
+    """Whether the training cut-off has both churned and retained customers to learn from (a
+    history shorter than two horizons has none before it)."""
+    return not training.empty and training["purchased_in_horizon"].astype(bool).nunique() == 2
+
+
 def churn_probabilities(classifier: HistGradientBoostingClassifier, summaries: pd.DataFrame) -> np.ndarray:
     """P(no purchase in the horizon) for each row."""
     return classifier.predict_proba(feature_matrix(summaries))[:, list(classifier.classes_).index(True)]

@@ -186,12 +186,12 @@ def fitted_parameter_rows(fits: list[tuple[str, object, ModelFit]]) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
-def fit_summaries(summaries: pd.DataFrame, sample_size: int, random_state: int) -> tuple[ModelFit, ModelFit]:
+def fit_summaries(summaries: pd.DataFrame, sample_size: int, random_state: int) -> tuple[ModelFit, ModelFit | None]:
     """BG/NBD and Gamma-Gamma fitted to one cut-off's customer summaries (the columns of
     int_customer_purchase_summaries, ordered by customer_id): at most sample_size customers, a
     seeded random choice (every customer when there are fewer), so the same input gives the
     same fit. Gamma-Gamma uses the repeat customers of that choice with a positive mean repeat
-    value."""
+    value; with fewer than two of them it is not fitted (None)."""
     if len(summaries) > sample_size:
         chosen = np.sort(np.random.default_rng(random_state).choice(len(summaries), sample_size, replace=False))
         summaries = summaries.iloc[chosen]
@@ -199,5 +199,5 @@ def fit_summaries(summaries: pd.DataFrame, sample_size: int, random_state: int) 
     bg_nbd = fit_bg_nbd(x, summaries["days_first_to_last_purchase"], summaries["days_since_first_purchase"])
     m_x = summaries["mean_repeat_day_value"].to_numpy(dtype=float)
     repeat = (x >= 1) & (np.nan_to_num(m_x) > 0)
-    gamma_gamma = fit_gamma_gamma(x[repeat], m_x[repeat])
+    gamma_gamma = fit_gamma_gamma(x[repeat], m_x[repeat]) if repeat.sum() >= 2 else None
     return bg_nbd, gamma_gamma

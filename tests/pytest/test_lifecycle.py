@@ -24,6 +24,8 @@ def fits(db) -> dict[str, tuple[clv.ModelFit, clv.ModelFit]]:
     rows = frame(db, "select * from main.dim_clv_model_parameters")
     out = {}
     for role, fitted_for in [("scoring", "clv"), ("churn_holdout", "churn_evaluation")]:
+        if not (rows.fitted_for == fitted_for).any():
+            continue
         models = []
         for model in ("bg_nbd", "gamma_gamma"):
             part = rows[(rows.fitted_for == fitted_for) & (rows.model == model)]
@@ -149,3 +151,28 @@ def test_the_lifecycle_models_refit_to_identical_numbers(tmp_path):
     again = {t: query(db, f"select * from {t} order by all") for t in tables}
     assert first == again
     assert len(first["intermediate.int_clv_model_fitted"]) == 14
+
+
+def test_a_history_shorter_than_two_churn_horizons_still_builds(tmp_path):
+    import datetime as dt
+
+    config = Config(lines=3000, customers=200, seed=8, start_date=dt.date(2020, 11, 1), end_date=dt.date(2020, 12, 31))
+    generate(config, tmp_path / "sales.csv")
+    db = tmp_path / "retail.duckdb"
+    run_dbt(["build"], db, {"raw_sales_path": str(tmp_path / "sales.csv")})
+    # no customer before either churn cut-off: the lifetime value is fitted as of the as-of
+    # date only, the classifier not at all
+    assert query(db, "select distinct fitted_for from main.dim_clv_model_parameters") == [("clv",)]
+    customers = query(db, "select count(*) from main.fct_customer_rfm")[0][0]
+    assert query(db, "select count(*), count(predicted_clv_365d) from main.fct_customer_lifetime_value")[0] == (customers, customers)
+    assert query(db, "select distinct churn_risk_band, count(churn_probability) from main.fct_customer_churn_risk group by 1") == [
+        ("Unknown", 0)
+    ]
+    assert query(db, "select count(*) from main.fct_churn_model_evaluation")[0][0] == 0
+    # two months of data fit a + b < 1 and a + b - 1 - r < -1: the series' negative factors
+    # must carry their signs, as scipy's 2F1 does
+    bg_nbd = fits(db)["scoring"][0]
+    assert bg_nbd.parameters["a"] + bg_nbd.parameters["b"] < 1
+    scored = frame(db, "select * from intermediate.int_customers_clv_scored order by customer_id")
+    x, t_x, T = (scored[c].to_numpy(float) for c in ("repeat_purchase_days", "days_first_to_last_purchase", "days_since_first_purchase"))
+    assert scored.expected_purchases_365d.to_numpy() == pytest.approx(clv.expected_purchases(bg_nbd, 365, x, t_x, T), rel=1e-9)

@@ -3,10 +3,13 @@
 Trained on the churn_training cut-off of int_customer_purchase_summaries (label: no purchase
 in the churn_horizon_days after it), it scores the churn_holdout cut-off (checked in
 fct_churn_model_evaluation) and the scoring cut-off, the RFM as-of date
-(fct_customer_churn_risk).
+(fct_customer_churn_risk). Without both churned and retained customers at the training cut-off
+(a history shorter than two horizons) it has no rows.
 """
 
-from retail_segmentation.churn import FEATURES, churn_probabilities, train_churn_classifier
+import pandas as pd
+
+from retail_segmentation.churn import FEATURES, can_train, churn_probabilities, train_churn_classifier
 
 
 def model(dbt, session):
@@ -17,6 +20,11 @@ def model(dbt, session):
     columns = ", ".join(["cutoff_role", "customer_id", "purchased_in_horizon", *FEATURES])
     summaries = dbt.ref("int_customer_purchase_summaries").project(columns).order("cutoff_role, customer_id").df()
     training = summaries[summaries["cutoff_role"] == "churn_training"].reset_index(drop=True)
+    if not can_train(training):
+        # a history shorter than two horizons: no probabilities (NULL, band Unknown downstream)
+        return pd.DataFrame(
+            {"cutoff_role": pd.Series(dtype=str), "customer_id": pd.Series(dtype=str), "churn_probability": pd.Series(dtype=float)}
+        )
     classifier = train_churn_classifier(training, sample_size, random_state)
     scored = summaries[summaries["cutoff_role"].isin(["churn_holdout", "scoring"])].reset_index(drop=True)
     scored = scored[["cutoff_role", "customer_id"]].assign(churn_probability=churn_probabilities(classifier, scored))

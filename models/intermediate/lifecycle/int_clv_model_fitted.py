@@ -12,6 +12,7 @@ import pandas as pd
 from retail_segmentation.clv import fit_summaries, fitted_parameter_rows
 
 FITTED_FOR = {"scoring": "clv", "churn_holdout": "churn_evaluation"}
+MIN_CUSTOMERS = 2
 
 
 def model(dbt, session):
@@ -32,12 +33,14 @@ def model(dbt, session):
     )
     fits = []
     for cutoff_role, fitted_for in FITTED_FOR.items():
-        customers = summaries[summaries["cutoff_role"] == cutoff_role]
-        if customers.empty:
-            raise ValueError(f"no customer has a purchase before the {cutoff_role} cut-off: the lifetime-value models need some")
-        bg_nbd, gamma_gamma = fit_summaries(customers.reset_index(drop=True), sample_size, random_state)
+        customers = summaries[summaries["cutoff_role"] == cutoff_role].reset_index(drop=True)
+        # a history too short for a cut-off (no customer before it, or no repeat customer for
+        # Gamma-Gamma) leaves that fit out: its predictions are NULL, the rest of the build stands
+        if len(customers) < MIN_CUSTOMERS:
+            continue
         calibration_end_date = customers["cutoff_date"].iloc[0]
-        fits += [(fitted_for, calibration_end_date, bg_nbd), (fitted_for, calibration_end_date, gamma_gamma)]
+        bg_nbd, gamma_gamma = fit_summaries(customers, sample_size, random_state)
+        fits += [(fitted_for, calibration_end_date, fit) for fit in (bg_nbd, gamma_gamma) if fit is not None]
     rows = fitted_parameter_rows(fits)
     rows["calibration_end_date"] = pd.to_datetime(rows["calibration_end_date"]).dt.date
     return rows

@@ -98,20 +98,19 @@ series_points as (
 ),
 
 -- the part of term k of 2F1(A, B; C; z) that depends on the fit alone, for k = 1..max:
--- ln |(A)_k (B)_k / k!| and its sign, where (A)_k = A Gamma(A + k) / Gamma(A + 1) keeps the
--- sign of A (A, B > -1: a > 0 and a + b > r)
+-- ln |(A)_k (B)_k / k!| with (X)_k = Gamma(X + k) / Gamma(X) from ln |Gamma|, and how many of
+-- the factors X, X + 1, ..., X + k - 1 are negative (they give the term's sign)
 fit_terms as (
 
     select
         fits.cutoff_role,
         term_numbers.generated_number as term_number,
-        sign(fits.a + fits.b - 1 - fits.r) * sign(fits.a - 1) as term_sign,
-        ln(abs(fits.a + fits.b - 1 - fits.r))
-        + {{ log_gamma('fits.a + fits.b - 1 - fits.r + term_numbers.generated_number') }}
-        - {{ log_gamma('fits.a + fits.b - fits.r') }}
-        + ln(abs(fits.a - 1))
+        {{ negative_factors('fits.a + fits.b - 1 - fits.r', 'term_numbers.generated_number') }}
+        + {{ negative_factors('fits.a - 1', 'term_numbers.generated_number') }} as negative_factors,
+        {{ log_gamma('fits.a + fits.b - 1 - fits.r + term_numbers.generated_number') }}
+        - {{ log_gamma('fits.a + fits.b - 1 - fits.r') }}
         + {{ log_gamma('fits.a - 1 + term_numbers.generated_number') }}
-        - {{ log_gamma('fits.a') }}
+        - {{ log_gamma('fits.a - 1') }}
         - {{ log_gamma('term_numbers.generated_number + 1') }} as log_numerator
     from fits
     cross join term_numbers
@@ -119,8 +118,8 @@ fit_terms as (
 
 ),
 
--- term k >= 1 of each point's series: the fit's part over (C)_k = Gamma(C + k) / Gamma(C)
--- (C > 0: a + b > 1), times z^k
+-- term k >= 1 of each point's series: the fit's part over (C)_k, times z^k, its sign from the
+-- negative factors of all three
 series_terms as (
 
     select
@@ -128,7 +127,16 @@ series_terms as (
         series_points.repeat_purchase_days,
         series_points.days_since_first_purchase,
         series_points.horizon_days,
-        fit_terms.term_sign * exp(
+        case
+            when mod(
+                    fit_terms.negative_factors
+                    + {{ negative_factors('series_points.lower_c', 'term_numbers.generated_number') }},
+                    2
+                ) = 0
+                then 1
+            else -1
+        end
+        * exp(
             fit_terms.log_numerator
             - {{ log_gamma('series_points.lower_c + term_numbers.generated_number') }}
             + {{ log_gamma('series_points.lower_c') }}
@@ -149,7 +157,9 @@ series_sums as (
         series_points.repeat_purchase_days,
         series_points.days_since_first_purchase,
         series_points.horizon_days,
-        1 + coalesce(sum(series_terms.term), 0) as hypergeometric_series
+        -- summed as decimals: a sum of doubles depends on the order a parallel aggregation
+        -- adds them in, and two builds would differ in the last bit
+        1 + cast(coalesce(sum(cast(series_terms.term as decimal(38, 20))), 0) as double) as hypergeometric_series
     from series_points
     left join series_terms
         on series_points.cutoff_role = series_terms.cutoff_role

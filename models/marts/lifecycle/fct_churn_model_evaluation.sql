@@ -91,7 +91,8 @@ by_decile as (
         churn_method,
         risk_decile,
         count(*) as customers,
-        avg(predicted_churn_probability) as mean_predicted_churn_probability,
+        -- summed as decimals, so two builds agree to the bit (exact_average)
+        {{ exact_average('cast(predicted_churn_probability as decimal(38, 30))') }} as mean_predicted_churn_probability,
         avg(case when is_churned then 1.0 else 0.0 end) as observed_churn_rate
     from ranked
     group by churn_method, risk_decile

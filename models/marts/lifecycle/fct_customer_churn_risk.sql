@@ -4,8 +4,9 @@
 -- its probability of no purchase in the next churn_horizon_days (int_customers_clv_scored),
 -- and a classifier's probability of the same, learnt on an earlier cut-off
 -- (int_churn_classifier_scored). churn_risk_band reads the classifier's probability: High
--- >= 0.7, Medium >= 0.4, Low below. Which of the two ranks and calibrates better on the data at
--- hand is in fct_churn_model_evaluation.
+-- >= 0.7, Medium >= 0.4, Low below; Unknown when the history is too short to train it (two
+-- horizons). Which of the two ranks and calibrates better on the data at hand is in
+-- fct_churn_model_evaluation.
 
 with
 
@@ -41,15 +42,16 @@ final as (
             case
                 when classifier.churn_probability >= 0.7 then 'High'
                 when classifier.churn_probability >= 0.4 then 'Medium'
-                else 'Low'
+                when classifier.churn_probability is not null then 'Low'
+                else 'Unknown'
             end as {{ dbt.type_string() }}
         ) as churn_risk_band,
         cast(summaries.days_since_last_purchase as integer) as days_since_last_purchase,
         cast({{ var('churn_horizon_days') }} as integer) as churn_horizon_days,
         cast(summaries.cutoff_date as date) as rfm_as_of_date
     from summaries
-    inner join bg_nbd on summaries.customer_id = bg_nbd.customer_id
-    inner join classifier on summaries.customer_id = classifier.customer_id
+    left join bg_nbd on summaries.customer_id = bg_nbd.customer_id
+    left join classifier on summaries.customer_id = classifier.customer_id
 
 )
 

@@ -6,7 +6,8 @@
 -- predicted_clv_365d = expected_average_order_value x the purchases expected in the next 365
 -- days, each quarter's discounted at clv_annual_discount_rate. clv_segment: the customer's band
 -- by predicted_clv_365d percent rank (equal values share a band): Top 10%, High (next 20%),
--- Medium (next 30%), Low (the other 40%).
+-- Medium (next 30%), Low (the other 40%). Without at least two repeat customers Gamma-Gamma is
+-- not fitted: the value per purchase and the CLV are then NULL and the band Unknown.
 
 with
 
@@ -54,6 +55,7 @@ final as (
         cast(predicted_clv_365d as decimal(18, 2)) as predicted_clv_365d,
         cast(
             case
+                when predicted_clv_365d is null then 'Unknown'
                 when clv_rank_share < 0.1 then 'Top 10%'
                 when clv_rank_share < 0.3 then 'High'
                 when clv_rank_share < 0.6 then 'Medium'
