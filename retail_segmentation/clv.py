@@ -183,7 +183,8 @@ def fitted_parameter_rows(fits: list[tuple[str, object, ModelFit]]) -> pd.DataFr
         for fitted_for, calibration_end_date, fit in fits
         for name, value in fit.parameters.items()
     ]
-    return pd.DataFrame(rows)
+    columns = ["fitted_for", "calibration_end_date", "model", "parameter", "value", "log_likelihood", "customers", "converged"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def fit_summaries(summaries: pd.DataFrame, sample_size: int, random_state: int) -> tuple[ModelFit, ModelFit | None]:

@@ -133,3 +133,9 @@ def test_fit_summaries_fits_a_seeded_choice_when_there_are_more_customers(cdnow)
     assert other[0].parameters != first[0].parameters
     whole = clv.fit_summaries(summaries, 10_000, 7)
     assert whole[0].customers == 2357 and whole[1].customers == 946
+
+
+def test_parameter_rows_keep_their_columns_without_a_fit():
+    assert list(clv.fitted_parameter_rows([]).columns) == [
+        "fitted_for", "calibration_end_date", "model", "parameter", "value", "log_likelihood", "customers", "converged"
+    ]  # fmt: skip
