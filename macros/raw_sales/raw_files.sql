@@ -184,3 +184,35 @@
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    The rows of a row-per-record input (the customers file, the experiment assignments): every
+    file `files_source` lists, read as text with its header (files joined by column name), as
+    source_file and raw_<column> for each of `columns`; with no file, no rows and the same
+    columns, so the model's parse and checks run the same way.
+-#}
+{% macro raw_record_rows(files_source, columns) -%}
+    {%- set files = raw_input_file_list(files_source) -%}
+    {%- if files %}
+    select
+        filename as source_file,
+        {%- for column in columns %}
+        {{ column }} as raw_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from read_csv(
+        {{ sql_list(files | map(attribute='path') | list) }},
+        header = true,
+        all_varchar = true,
+        filename = true,
+        union_by_name = true
+    )
+    {%- else %}
+    select
+        cast(null as varchar) as source_file,
+        {%- for column in columns %}
+        cast(null as varchar) as raw_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    where false
+    {%- endif %}
+{%- endmacro %}

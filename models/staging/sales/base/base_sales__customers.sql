@@ -16,35 +16,11 @@
     post_hook=["{{ raise_first_problem(refused_rows_problems(this, 'stg_sales__quarantined_customers'), 'customers file') }}"],
 ) }}
 
-{%- set files_source = source('raw_sales', 'customer_files') %}
-{%- set files = raw_input_file_list(files_source) %}
-
 with
 
 rows_read as (
 
-    {%- if files %}
-        select
-            filename as source_file,
-            customer_id as raw_customer_id,
-            age as raw_age,
-            gender as raw_gender,
-            income as raw_income,
-            country as raw_country
-        from read_csv(
-                {{ sql_list(files | map(attribute='path') | list) }},
-                header = true,
-                all_varchar = true,
-                filename = true,
-                union_by_name = true
-            )
-    {%- else %}
-    select
-        {%- for column in ['source_file', 'raw_customer_id', 'raw_age', 'raw_gender', 'raw_income', 'raw_country'] %}
-        cast(null as varchar) as {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
-    where false
-    {%- endif %}
+    {{ raw_record_rows(source('raw_sales', 'customer_files'), ['customer_id', 'age', 'gender', 'income', 'country']) }}
 
 ),
 

@@ -17,35 +17,11 @@
     ],
 ) }}
 
-{%- set files_source = source('raw_sales', 'experiment_files') %}
-{%- set files = raw_input_file_list(files_source) %}
-{%- set columns = ['source_file', 'raw_customer_id', 'raw_experiment_id', 'raw_variant', 'raw_assigned_at'] %}
-
 with
 
 rows_read as (
 
-    {%- if files %}
-        select
-            filename as source_file,
-            customer_id as raw_customer_id,
-            experiment_id as raw_experiment_id,
-            variant as raw_variant,
-            assigned_at as raw_assigned_at
-        from read_csv(
-                {{ sql_list(files | map(attribute='path') | list) }},
-                header = true,
-                all_varchar = true,
-                filename = true,
-                union_by_name = true
-            )
-    {%- else %}
-    select
-        {%- for column in columns %}
-        cast(null as varchar) as {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
-    where false
-    {%- endif %}
+    {{ raw_record_rows(source('raw_sales', 'experiment_files'), ['customer_id', 'experiment_id', 'variant', 'assigned_at']) }}
 
 ),
 
