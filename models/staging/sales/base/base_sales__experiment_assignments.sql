@@ -21,7 +21,10 @@ with
 
 rows_read as (
 
-    {{ raw_record_rows(source('raw_sales', 'experiment_files'), ['customer_id', 'experiment_id', 'variant', 'assigned_at']) }}
+    {{ raw_record_rows(
+        source('raw_sales', 'experiment_files'),
+        ['customer_id', 'experiment_id', 'variant', 'assigned_at'],
+    ) }}
 
 ),
 
