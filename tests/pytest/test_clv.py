@@ -139,3 +139,36 @@ def test_parameter_rows_keep_their_columns_without_a_fit():
     assert list(clv.fitted_parameter_rows([]).columns) == [
         "fitted_for", "calibration_end_date", "model", "parameter", "value", "log_likelihood", "customers", "converged"
     ]  # fmt: skip
+
+
+def test_likelihoods_per_distinct_value_equal_the_formulas_row_by_row(cdnow):
+    # the fit computes each term once per distinct x (or t_x, T) and gathers it: the result must
+    # be exactly the papers' formulas evaluated customer by customer
+    from scipy.special import betaln, gammaln
+
+    x, t_x, T = (cdnow[c].to_numpy(dtype=float) for c in ("x", "t_x", "T"))
+    r, alpha, a, b = 0.3, 5.0, 0.8, 2.5
+    with np.errstate(divide="ignore"):
+        second = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x), -np.inf)
+    direct = (
+        gammaln(r + x)
+        - gammaln(r)
+        + r * np.log(alpha)
+        + (betaln(a, b + x) - betaln(a, b))
+        + np.logaddexp(-(r + x) * np.log(alpha + T), second)
+    )
+    assert np.array_equal(clv.bg_nbd_log_likelihood(np.array([r, alpha, a, b]), x, t_x, T), direct)
+
+    repeat = cdnow[cdnow["x"] > 0]
+    n, m_x = repeat["x"].to_numpy(dtype=float), repeat["zbar"].to_numpy(dtype=float)
+    p, q, v = 6.0, 3.5, 15.0
+    direct = (
+        gammaln(p * n + q)
+        - gammaln(p * n)
+        - gammaln(q)
+        + q * np.log(v)
+        + (p * n - 1) * np.log(m_x)
+        + p * n * np.log(n)
+        - (p * n + q) * np.log(v + m_x * n)
+    )
+    assert np.array_equal(clv.gamma_gamma_log_likelihood(np.array([p, q, v]), n, m_x), direct)

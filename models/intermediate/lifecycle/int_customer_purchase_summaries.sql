@@ -19,9 +19,25 @@
 
 with
 
+orders as (
+
+    select * from {{ ref('int_orders_aggregated') }}
+
+),
+
+-- the transactions the models count: a customer's purchase orders on one day are one
+-- transaction (Fader, Hardie & Lee count days, not orders), cancellations excluded; all days,
+-- also those after the as-of date, each cut-off taking its own
 days as (
 
-    select * from {{ ref('int_customer_purchase_days') }}
+    select
+        customer_id,
+        order_date as purchase_date,
+        count(*) as purchase_orders,
+        sum(net_revenue) as net_revenue
+    from orders
+    where not is_cancellation
+    group by customer_id, order_date
 
 ),
 
