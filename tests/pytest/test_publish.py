@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BIN, PROJECT, published, query, run_dbt
+from conftest import BIN, PROJECT, duckdb_client_python, published, query, run_dbt
 
 from retail_segmentation.generator import Config, generate
 
@@ -23,7 +23,8 @@ pytestmark = pytest.mark.dbt
 PUBLIC_MARTS = [
     "dim_clv_model_parameters", "dim_customer_segments", "dim_customers", "dim_products", "dim_segment_model_parameters",
     "dim_stores", "fct_channel_performance", "fct_churn_model_evaluation", "fct_cohort_retention", "fct_customer_churn_risk",
-    "fct_customer_lifetime_value", "fct_customer_rfm", "fct_customer_segment_profiles", "fct_experiment_readout", "fct_monthly_sales",
+    "fct_customer_lifetime_value", "fct_customer_rfm", "fct_customer_segment_profiles", "fct_data_quality", "fct_experiment_readout",
+    "fct_monthly_sales",
     "fct_product_performance", "fct_rfm_segment_history", "fct_rfm_segment_migration", "fct_rfm_segment_summary", "fct_sales",
     "fct_segment_model_selection", "fct_store_performance",
 ]  # fmt: skip
@@ -88,16 +89,18 @@ def test_published_marts_carry_their_keys_but_the_history(first_build):
     assert ("fct_customer_lifetime_value", "PRIMARY KEY", ["customer_id"]) in keyed
 
 
-def test_the_published_file_opens_in_duckdb_1_1(first_build, duckdb11_python, tmp_path):
+@pytest.mark.parametrize("tag, version", [("11", "1.1."), ("14", "1.4."), ("15", "1.5.")])
+def test_the_published_file_opens_in_the_duckdb_clients_bi_drivers_embed(first_build, tag, version, tmp_path):
     _, db, _ = first_build
     script = (
         "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
         "print(con.execute('select count(*) from fct_sales').fetchall()[0][0], duckdb.__version__)"
     )
-    proc = subprocess.run([str(duckdb11_python), "-c", script, str(published(db))], cwd=tmp_path, capture_output=True, text=True)
+    python = duckdb_client_python(tag)
+    proc = subprocess.run([str(python), "-c", script, str(published(db))], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    rows, version = proc.stdout.split()
-    assert version.startswith("1.1.") and int(rows) == query(db, "select count(*) from fct_sales")[0][0]
+    rows, seen = proc.stdout.split()
+    assert seen.startswith(version) and int(rows) == query(db, "select count(*) from fct_sales")[0][0]
 
 
 READER = """
