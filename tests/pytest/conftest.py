@@ -106,14 +106,17 @@ def sample_warehouse(tmp_path_factory) -> Path:
     return db
 
 
-DUCKDB11 = PROJECT / ".venv-duckdb11"
+def duckdb_client_python(tag: str) -> Path:
+    """The small environment with one DuckDB client (tag 11: 1.1, 14: 1.4, 15: 1.5); make setup
+    builds it from requirements-duckdb<tag>.txt, built here if missing."""
+    venv = PROJECT / f".venv-duckdb{tag}"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(PROJECT / f"requirements-duckdb{tag}.txt")], check=True)
+    return python
 
 
 @pytest.fixture(scope="session")
 def duckdb11_python():
-    """The small environment with duckdb 1.1 (make setup builds it; built here if missing)."""
-    python = DUCKDB11 / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(DUCKDB11)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(PROJECT / "requirements-duckdb11.txt")], check=True)
-    return python
+    return duckdb_client_python("11")
