@@ -4,7 +4,11 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-DUCKDB11_VENV := .venv-duckdb11
+DUCKDB_CLIENT_VENVS := .venv-duckdb11 .venv-duckdb14 .venv-duckdb15
+# Tableau's Hyper API (~300 MB) and pantab: an optional extra in its own environment
+HYPER_VENV := .venv-hyper
+# apt-get needs root: sudo when not root
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 # dbt builds into DUCKDB_PATH; BI tools open DUCKDB_PUBLISH_PATH, replaced only after a fully
@@ -12,26 +16,45 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DUCKDB_PATH ?= warehouse/build/retail.duckdb
 export DUCKDB_PUBLISH_PATH ?= warehouse/retail.duckdb
 
-.PHONY: setup run test lint score sample clean export bench
+.PHONY: setup run test lint score sample clean export export-hyper bench dashboard docs chromium
 
-setup: $(VENV)/.installed $(DUCKDB11_VENV)/.installed
+setup: $(VENV)/.installed $(DUCKDB_CLIENT_VENVS:%=%/.installed)
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-# A separate, small environment with the DuckDB 1.1 client BI drivers embed: the tests open
-# the warehouse with it to prove the file stays readable by old clients.
-$(DUCKDB11_VENV)/.installed: requirements-duckdb11.txt
-	test -x $(DUCKDB11_VENV)/bin/python || $(PYTHON) -m venv $(DUCKDB11_VENV)
-	$(DUCKDB11_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-duckdb11.txt
+# Small separate environments, one per DuckDB client version BI drivers embed (1.1, the 1.4
+# LTS, 1.5): the tests open the published warehouse with each to prove old clients read it.
+.venv-duckdb%/.installed: requirements-duckdb%.txt
+	test -x .venv-duckdb$*/bin/python || $(PYTHON) -m venv .venv-duckdb$*
+	.venv-duckdb$*/bin/python -m pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
 ## make run: build everything on the configured input (default: the embedded sample)
 run: setup
 	$(BIN)/dbt build
 	$(BIN)/python -m retail_segmentation.warehouse_summary "$(DUCKDB_PUBLISH_PATH)"
+	$(BIN)/python -m retail_segmentation.dashboard "$(DUCKDB_PUBLISH_PATH)" $(DASHBOARD)
+
+## make dashboard: dashboards/index.html from the published warehouse (one file, opens offline)
+DASHBOARD ?= dashboards/index.html
+dashboard: setup
+	$(BIN)/python -m retail_segmentation.dashboard "$(DUCKDB_PUBLISH_PATH)" $(DASHBOARD)
+
+## make docs: the dbt docs site as one static file, target/static_index.html (after make run:
+## the catalog comes from the built warehouse)
+docs: setup
+	$(BIN)/dbt docs generate --static
+	@echo "docs site: $(CURDIR)/target/static_index.html (open it in a browser, no network needed)"
+
+# Debian's Chromium and its driver, for the browser tests: installed when missing
+chromium:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; else \
+		echo "installing Debian's chromium and chromium-driver (the browser tests render the dashboard and the docs site)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
 
 # The CDNOW sample of Fader, Hardie & Lee (2005) as the lifetimes package ships it: the CLV
 # truth test (tests/pytest/test_clv.py) reads its data files. Only the files are unpacked; the
@@ -42,7 +65,7 @@ LIFETIMES_DATA := data/external/lifetimes-0.11.3/.unpacked
 
 ## make test: the whole suite: lint, the project's documentation and test scores, then pytest
 ## (which drives dbt end to end on fixtures and the sample)
-test: setup lint score $(LIFETIMES_DATA)
+test: setup chromium $(HYPER_VENV)/.installed lint score $(LIFETIMES_DATA)
 	$(BIN)/python -m pytest
 
 $(LIFETIMES_DATA): $(VENV)/.installed
@@ -82,13 +105,23 @@ sample: setup
 		--experiments-out data/sample/experiments.csv
 
 clean:
-	rm -rf target logs $(VENV) $(DUCKDB11_VENV)
+	rm -rf target logs $(VENV) $(DUCKDB_CLIENT_VENVS) $(HYPER_VENV)
 
 ## make export: every public mart as Parquet in exports/ (BI tools read them without a lock on the DuckDB file)
 EXPORT_DIR ?= exports
 export: setup
 	mkdir -p $(EXPORT_DIR)
 	$(BIN)/dbt run-operation export_public_marts --args '{directory: "$(EXPORT_DIR)"}'
+
+## make export-hyper: every public mart of the published warehouse in one Tableau extract,
+## exports/retail.hyper (installs the optional Hyper extra into .venv-hyper first)
+$(HYPER_VENV)/.installed: requirements-hyper.txt
+	test -x $(HYPER_VENV)/bin/python || $(PYTHON) -m venv $(HYPER_VENV)
+	$(HYPER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-hyper.txt
+	touch $@
+
+export-hyper: setup $(HYPER_VENV)/.installed
+	$(HYPER_VENV)/bin/python -m retail_segmentation.hyper_export "$(DUCKDB_PUBLISH_PATH)" $(EXPORT_DIR)/retail.hyper
 
 ## make bench: dbt build vs pandas vs the floor at 1M and 10M lines (SIZES="1000000 10000000 100000000")
 SIZES ?= 1000000 10000000
