@@ -1,8 +1,7 @@
 {#-
     `with orders as {{ not_materialized() }} (...)`: read this CTE where it is used instead of
     holding a copy. DuckDB 2.0 materializes a CTE referenced more than once; for a CTE that only
-    selects a big table that is a full copy of it (at 100M lines, a 100M-row copy spilled to
-    disk). Other engines may not know the keyword: there it renders nothing.
+    selects a big table that is a full copy of it (at 100M lines, a copy that spills to disk). Other engines may not know the keyword: there it renders nothing.
 -#}
 {% macro not_materialized() -%}
     {{ return(adapter.dispatch('not_materialized')()) }}
