@@ -265,6 +265,17 @@ def channel_section(wh: Warehouse) -> Section:
         share.add_scatter(
             x=column(mine, "month_start_date"), y=floats(mine, "share_of_month_net_revenue"), name=channel, stackgroup="share", mode="lines"
         )
+    volume = wh.rows(
+        "select month_start_date, sales_channel, "
+        "cast(quantity as double) / sum(quantity) over (partition by month_start_date) as share_of_month_quantity "
+        "from fct_channel_performance order by month_start_date, sales_channel"
+    )
+    quantity_share = figure(yaxis_title="share of the month's quantity", yaxis_tickformat=".0%", legend=dict(orientation="h", y=-0.15))
+    for channel in channels:
+        mine = [row for row in volume if row["sales_channel"] == channel]
+        quantity_share.add_scatter(
+            x=column(mine, "month_start_date"), y=floats(mine, "share_of_month_quantity"), name=channel, stackgroup="share", mode="lines"
+        )
     totals = wh.rows(
         "select sales_channel, sum(net_revenue) as net_revenue, sum(quantity) as quantity "
         "from fct_channel_performance group by sales_channel order by sales_channel"
@@ -282,6 +293,12 @@ def channel_section(wh: Warehouse) -> Section:
                 "Which channels carry the revenue, and is the mix shifting?",
                 "Each channel's share of the month's net revenue; the bands add up to 100%.",
                 share,
+            ),
+            Chart(
+                "channel-quantity-share",
+                "Which channels move the volume, month by month?",
+                "Each channel's share of the month's quantity sold; a channel whose volume share exceeds its revenue share sells cheaper.",
+                quantity_share,
             ),
             Chart(
                 "channel-donut",

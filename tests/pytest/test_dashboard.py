@@ -23,8 +23,8 @@ SCREENSHOTS = PROJECT / "target" / "screenshots"
 
 # every chart the sample's warehouse (all marts, experiments loaded) must show
 CHARTS = [
-    "monthly-net-revenue", "monthly-new-returning", "channel-share", "channel-donut", "top-products", "store-bubbles",
-    "store-ends", "rfm-segments", "rfm-grid", "rfm-scatter", "kmeans-pca", "kmeans-profiles", "kmeans-k",
+    "monthly-net-revenue", "monthly-new-returning", "channel-share", "channel-quantity-share", "channel-donut", "top-products",
+    "store-bubbles", "store-ends", "rfm-segments", "rfm-grid", "rfm-scatter", "kmeans-pca", "kmeans-profiles", "kmeans-k",
     "cohort-retention", "clv-distribution", "clv-top", "churn-bands", "segment-migration", "experiment-lift",
     "quality-reasons", "quality-files",
 ]  # fmt: skip
