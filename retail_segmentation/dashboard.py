@@ -256,26 +256,23 @@ def monthly_section(wh: Warehouse) -> Section:
     )
 
 
-def channel_section(wh: Warehouse) -> Section:
-    rows = wh.rows("select * from fct_channel_performance order by month_start_date, sales_channel")
-    channels = sorted({row["sales_channel"] for row in rows})
-    share = figure(yaxis_title="share of the month's net revenue", yaxis_tickformat=".0%", legend=dict(orientation="h", y=-0.15))
-    for channel in channels:
+def stacked_shares(rows: list[dict], measure: str, axis_title: str) -> go.Figure:
+    """Each channel's share of the month (column `measure`, 0-1) as bands stacked to 100%."""
+    fig = figure(yaxis_title=axis_title, yaxis_tickformat=".0%", legend=dict(orientation="h", y=-0.15))
+    for channel in sorted({row["sales_channel"] for row in rows}):
         mine = [row for row in rows if row["sales_channel"] == channel]
-        share.add_scatter(
-            x=column(mine, "month_start_date"), y=floats(mine, "share_of_month_net_revenue"), name=channel, stackgroup="share", mode="lines"
-        )
-    volume = wh.rows(
-        "select month_start_date, sales_channel, "
+        fig.add_scatter(x=column(mine, "month_start_date"), y=floats(mine, measure), name=channel, stackgroup="share", mode="lines")
+    return fig
+
+
+def channel_section(wh: Warehouse) -> Section:
+    rows = wh.rows(
+        "select month_start_date, sales_channel, share_of_month_net_revenue, "
         "cast(quantity as double) / sum(quantity) over (partition by month_start_date) as share_of_month_quantity "
         "from fct_channel_performance order by month_start_date, sales_channel"
     )
-    quantity_share = figure(yaxis_title="share of the month's quantity", yaxis_tickformat=".0%", legend=dict(orientation="h", y=-0.15))
-    for channel in channels:
-        mine = [row for row in volume if row["sales_channel"] == channel]
-        quantity_share.add_scatter(
-            x=column(mine, "month_start_date"), y=floats(mine, "share_of_month_quantity"), name=channel, stackgroup="share", mode="lines"
-        )
+    share = stacked_shares(rows, "share_of_month_net_revenue", "share of the month's net revenue")
+    quantity_share = stacked_shares(rows, "share_of_month_quantity", "share of the month's quantity")
     totals = wh.rows(
         "select sales_channel, sum(net_revenue) as net_revenue, sum(quantity) as quantity "
         "from fct_channel_performance group by sales_channel order by sales_channel"
