@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DUCKDB_CLIENT_VENVS := .venv-duckdb11 .venv-duckdb14 .venv-duckdb15
-# Tableau's Hyper API (~300 MB) and pantab: an optional extra in its own environment
+# pantab (its wheel carries Tableau's Hyper engine, ~300 MB): an optional extra in its own environment
 HYPER_VENV := .venv-hyper
 # apt-get needs root: sudo when not root
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
