@@ -10,6 +10,7 @@ asked for nothing but its own file.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import sys
@@ -107,8 +108,6 @@ def visit(
             )
             time.sleep(0.5)
             capture = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
-            import base64
-
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             screenshot.write_bytes(base64.b64decode(capture["data"]))
             shot = screenshot

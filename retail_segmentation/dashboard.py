@@ -114,64 +114,59 @@ class Kpi:
     note: str = ""
 
 
-def kpis(wh: Warehouse) -> tuple[list[Kpi], str]:
-    """The latest PERIOD_MONTHS months of fct_monthly_sales against the PERIOD_MONTHS before."""
-    last = wh.value("select max(month_start_date) from fct_monthly_sales")
-    if last is None:
-        return [], "no sales"
-    period = wh.rows(
+def by_period(wh: Warehouse, measures: str, mart: str, month: str = "month_start_date", where: str = "true") -> dict[str, dict]:
+    """`measures` of `mart` over the latest PERIOD_MONTHS months of fct_monthly_sales ('current')
+    and the PERIOD_MONTHS before them ('previous'), in one pass; `month` is the row's month."""
+    rows = wh.rows(
         f"""
+        with latest as (select max(month_start_date) as last_month from fct_monthly_sales)
         select
-            month_start_date > cast(? as date) - interval {PERIOD_MONTHS} month as is_current,
-            min(month_start_date) as first_month,
-            max(month_start_date) as last_month
-        from fct_monthly_sales
-        where month_start_date > cast(? as date) - interval {2 * PERIOD_MONTHS} month
-        group by all
-        """,
-        [last, last],
+            case when {month} > latest.last_month - interval {PERIOD_MONTHS} month then 'current' else 'previous' end
+                as period,
+            {measures}
+        from "{mart}" cross join latest
+        where {where} and {month} > latest.last_month - interval {2 * PERIOD_MONTHS} month
+        group by period
+        """
     )
-    bounds = {row["is_current"]: row for row in period}
-    current_start = bounds[True]["first_month"]
-    months = f"month_start_date > cast('{last}' as date) - interval {PERIOD_MONTHS} month"
-    previous_months = (
-        f"month_start_date <= cast('{last}' as date) - interval {PERIOD_MONTHS} month "
-        f"and month_start_date > cast('{last}' as date) - interval {2 * PERIOD_MONTHS} month"
+    return {row.pop("period"): row for row in rows}
+
+
+def kpis(wh: Warehouse) -> tuple[list[Kpi], str]:
+    """The latest PERIOD_MONTHS months against the PERIOD_MONTHS before, and the quarantine of every load."""
+    sales = by_period(
+        wh,
+        "sum(net_revenue) as net_revenue, sum(orders) as orders, min(month_start_date) as first_month, max(month_start_date) as last_month",
+        "fct_monthly_sales",
     )
-    dates = months.replace("month_start_date", "date_trunc('month', order_date)")
-    previous_dates = previous_months.replace("month_start_date", "date_trunc('month', order_date)")
-
-    def both(sql: str, current_filter: str, previous_filter: str):
-        return (wh.value(sql.format(where=current_filter)), wh.value(sql.format(where=previous_filter)))
-
-    has_previous = False in bounds
-    revenue = both("select sum(net_revenue) from fct_monthly_sales where {where}", months, previous_months)
-    orders = both("select sum(orders) from fct_monthly_sales where {where}", months, previous_months)
-    customers = both("select count(distinct customer_id) from fct_sales where not is_cancellation and {where}", dates, previous_dates)
-    margin = both("select sum(gross_margin) from fct_channel_performance where {where}", months, previous_months)
-    quarantined = (
-        wh.value("select coalesce(sum(order_lines), 0) from fct_data_quality where is_quarantined") if wh.has("fct_data_quality") else None
+    if "current" not in sales:
+        return [], "no sales"
+    buyers = by_period(
+        wh, "count(distinct customer_id) as customers", "fct_sales", month="date_trunc('month', order_date)", where="not is_cancellation"
     )
-    all_lines = wh.value("select coalesce(sum(order_lines), 0) from fct_data_quality") if wh.has("fct_data_quality") else None
+    margin = by_period(wh, "sum(gross_margin) as gross_margin", "fct_channel_performance")
+    has_previous = "previous" in sales
 
-    def previous(pair):
-        return pair[1] if has_previous else None
+    def figures(key: str, period_rows: dict[str, dict]) -> tuple[float | None, float | None]:
+        value = period_rows.get("current", {}).get(key)
+        before = period_rows.get("previous", {}).get(key) if has_previous else None
+        return (None if value is None else float(value)), (None if before is None else float(before))
 
     def ratio(a, b):
         return None if a is None or not b else float(a) / float(b)
 
+    revenue, orders = figures("net_revenue", sales), figures("orders", sales)
+    quarantined = all_lines = None
+    if wh.has("fct_data_quality"):
+        quarantined, all_lines = wh.con.execute(
+            "select coalesce(sum(case when is_quarantined then order_lines end), 0), coalesce(sum(order_lines), 0) from fct_data_quality"
+        ).fetchall()[0]
     tiles = [
-        Kpi("net_revenue", "Net revenue", float(revenue[0] or 0), previous(revenue) and float(previous(revenue)), "money"),
-        Kpi("orders", "Orders", int(orders[0] or 0), previous(orders), "count"),
-        Kpi("customers", "Customers who bought", int(customers[0] or 0), previous(customers), "count"),
-        Kpi(
-            "average_order_value",
-            "Average order value",
-            ratio(revenue[0], orders[0]),
-            ratio(revenue[1], orders[1]) if has_previous else None,
-            "money",
-        ),
-        Kpi("gross_margin", "Gross margin", float(margin[0] or 0), previous(margin) and float(previous(margin)), "money"),
+        Kpi("net_revenue", "Net revenue", *revenue, "money"),
+        Kpi("orders", "Orders", *orders, "count"),
+        Kpi("customers", "Customers who bought", *figures("customers", buyers), "count"),
+        Kpi("average_order_value", "Average order value", ratio(revenue[0], orders[0]), ratio(revenue[1], orders[1]), "money"),
+        Kpi("gross_margin", "Gross margin", *figures("gross_margin", margin), "money"),
         Kpi(
             "quarantined_lines",
             "Quarantined lines",
@@ -186,7 +181,8 @@ def kpis(wh: Warehouse) -> tuple[list[Kpi], str]:
             ),
         ),
     ]
-    label = f"{current_start:%b %Y} to {last:%b %Y}" + (
+    current = sales["current"]
+    label = f"{current['first_month']:%b %Y} to {current['last_month']:%b %Y}" + (
         f", each against the {PERIOD_MONTHS} months before" if has_previous else " (no earlier period to compare with)"
     )
     return tiles, label

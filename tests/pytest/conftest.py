@@ -106,15 +106,20 @@ def sample_warehouse(tmp_path_factory) -> Path:
     return db
 
 
-def duckdb_client_python(tag: str) -> Path:
-    """The small environment with one DuckDB client (tag 11: 1.1, 14: 1.4, 15: 1.5); make setup
-    builds it from requirements-duckdb<tag>.txt, built here if missing."""
-    venv = PROJECT / f".venv-duckdb{tag}"
+def environment_python(venv_name: str, requirements: str) -> Path:
+    """The Python of one of the project's small side environments (make setup and make test build
+    them; built here from its requirements file if missing)."""
+    venv = PROJECT / venv_name
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(PROJECT / f"requirements-duckdb{tag}.txt")], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(PROJECT / requirements)], check=True)
     return python
+
+
+def duckdb_client_python(tag: str) -> Path:
+    """The environment with one DuckDB client (tag 11: 1.1, 14: 1.4, 15: 1.5)."""
+    return environment_python(f".venv-duckdb{tag}", f"requirements-duckdb{tag}.txt")
 
 
 @pytest.fixture(scope="session")

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
-from conftest import PROJECT, published, query
+from conftest import PROJECT, environment_python, published, query
 
 pytestmark = pytest.mark.dbt
-
-HYPER_PYTHON = PROJECT / ".venv-hyper" / "bin" / "python"
 
 READ_BACK = """
 import json, sys
@@ -37,10 +34,7 @@ print(json.dumps(out))
 
 @pytest.fixture(scope="module")
 def hyper_python():
-    if not HYPER_PYTHON.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(HYPER_PYTHON.parents[1])], check=True)
-        subprocess.run([str(HYPER_PYTHON), "-m", "pip", "install", "--quiet", "-r", str(PROJECT / "requirements-hyper.txt")], check=True)
-    return HYPER_PYTHON
+    return environment_python(".venv-hyper", "requirements-hyper.txt")
 
 
 def test_the_tableau_extract_holds_every_mart_row_for_row(sample_warehouse, hyper_python, tmp_path):
