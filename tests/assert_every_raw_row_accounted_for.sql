@@ -12,13 +12,7 @@
 {%- set files = raw_input_file_list(source('raw_sales', 'order_line_files')) %}
 {%- set csv_paths = files | selectattr('kind', 'equalto', 'csv') | map(attribute='path') | list %}
 {%- set parquet_paths = files | selectattr('kind', 'equalto', 'parquet') | map(attribute='path') | list %}
-{%- set total_mb = 0 %}
-{%- if execute %}
-    {%- set paths = sql_list(files | map(attribute='path') | list) %}
-    {%- set sizes = run_query("select coalesce(sum(size), 0) from read_blob(" ~ paths ~ ")") %}
-    {%- set total_mb = sizes.columns[0].values()[0] / 1000000 %}
-{%- endif %}
-{%- set recount = total_mb <= var('raw_recount_max_mb') %}
+{%- set recount = raw_files_megabytes(files | map(attribute='path') | list) <= var('raw_recount_max_mb') %}
 
 with
 
@@ -36,28 +30,7 @@ order_lines as (
 
 recounted as (
 
-    {%- set utf8_copies = raw_utf8_copies(csv_paths) %}
-    {%- if recount and utf8_copies %}
-    -- cp1252 files: their UTF-8 copies (line breaks are the same bytes in both)
-    select copies.source_file, count(*) as recounted_lines
-    from {{ csv_lines_reader(utf8_copies.keys() | list, 'utf-8') }} as lines
-    inner join {{ ref('base_sales__raw_transcoded_files') }} as copies on lines.filename = copies.utf8_file
-    group by copies.source_file
-    {%- elif recount and csv_paths %}
-        select
-            filename as source_file,
-            count(*) as recounted_lines
-        from {{ csv_lines_reader(csv_paths, var('raw_encoding')) }}
-        group by filename
-    {%- else %}
-    select cast(null as varchar) as source_file, cast(null as bigint) as recounted_lines
-    where false
-    {%- endif %}
-    {%- for path in parquet_paths if recount %}
-    union all
-    -- and the header row the raw lines give a Parquet file
-    select {{ sql_string(path) }}, count(*) + 1 from read_parquet({{ sql_string(path) }})
-    {%- endfor %}
+    {{ recounted_raw_lines(csv_paths if recount else [], parquet_paths if recount else []) }}
 
 ),
 
@@ -66,7 +39,8 @@ lines_within_records as (
 
     select
         source_file,
-        unnest(range(source_line_number, source_line_number + source_line_count)) as source_line_number
+        {{ unnest_list(integers_between('source_line_number', 'source_line_number + source_line_count - 1')) }}
+            as source_line_number
     from order_lines
     where source_line_count > 1
 

@@ -3,7 +3,8 @@
     certainty, so the caller quarantines the line with a reason; nothing is guessed. Where a
     value's meaning depends on its file (the decimal separator, the order of day and month),
     the file's convention is an argument: a column of base_sales__raw_files, decided per file.
-    Dialect-specific bodies are dispatched: the duckdb__ versions are the ones this project runs.
+    Dialect-specific bodies are dispatched (duckdb__ and spark__); the rest is written with the
+    dialect macros of macros/utils/dialect.sql.
 -#}
 
 {#- Text with surrounding blanks removed; empty text is NULL. -#}
@@ -17,7 +18,7 @@
     {{ return(adapter.dispatch('parse_raw_id')(expr)) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_raw_id(expr) -%}
+{% macro default__parse_raw_id(expr) -%}
     {#- the regex only where there is a dot: a third cheaper over millions of plain ids -#}
     case
         when contains({{ expr }}, '.') then nullif(regexp_replace(trim({{ expr }}), '[.]0+$', ''), '')
@@ -54,18 +55,18 @@
     {{ return(adapter.dispatch('parse_raw_number')(expr, decimal_separator, allow_percent)) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_raw_number(expr, decimal_separator, allow_percent=false) -%}
+{% macro default__parse_raw_number(expr, decimal_separator, allow_percent=false) -%}
     {%- set digits_only -%}
         replace(replace(replace(replace({{ expr }}, '$', ''), '€', ''), '£', ''), '%', '')
     {%- endset -%}
     {%- set value -%}
         case {{ decimal_separator }}
             when '.' then case
-                when regexp_full_match({{ expr }}, '{{ number_pattern(".", allow_percent) }}')
+                when {{ regexp_matches_whole(expr, number_pattern(".", allow_percent)) }}
                     then try_cast(replace({{ digits_only }}, ',', '') as decimal(18, 4))
             end
             when ',' then case
-                when regexp_full_match({{ expr }}, '{{ number_pattern(",", allow_percent) }}')
+                when {{ regexp_matches_whole(expr, number_pattern(",", allow_percent)) }}
                     then try_cast(
                         replace(replace(replace(replace({{ digits_only }}, '.', ''), ' ', ''), chr(160), ''), ',', '.')
                         as decimal(18, 4)
@@ -87,8 +88,8 @@
 -#}
 {% macro looks_numeric(expr, decimal_separator, allow_percent=false) -%}
     case {{ decimal_separator }}
-        when '.' then regexp_full_match({{ expr }}, '{{ number_pattern(".", allow_percent) }}')
-        when ',' then regexp_full_match({{ expr }}, '{{ number_pattern(",", allow_percent) }}')
+        when '.' then {{ regexp_matches_whole(expr, number_pattern(".", allow_percent)) }}
+        when ',' then {{ regexp_matches_whole(expr, number_pattern(",", allow_percent)) }}
     end
 {%- endmacro %}
 
@@ -132,6 +133,40 @@
         when year({{ parsed }}) < 100 then {{ parsed }} + interval 1900 year
         when year({{ parsed }}) >= 1000 then {{ parsed }}
     end)
+{%- endmacro %}
+
+
+{#-
+    Spark has no parse that tries several formats, and its patterns read years differently:
+    the shapes are one regular expression, its groups the day, month, year and time, and the
+    timestamp is made from them (NULL where they make no date, as 31/2).
+-#}
+{% macro spark__parse_raw_timestamp(expr, date_order) -%}
+    {%- set shape = '^(?:([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4})|([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})'
+        ~ '|([0-9]{1,2})[.]([0-9]{1,2})[.]([0-9]{1,4}))(?: ([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2}))?)?$' -%}
+    {%- set parts = {} -%}
+    {%- for group in range(1, 13) -%}
+        {%- do parts.update({group: 'cast(nullif(' ~ regexp_group('trim(' ~ expr ~ ')', shape, group) ~ ", '') as int)"}) -%}
+    {%- endfor -%}
+    {%- set day -%}
+        coalesce(case {{ date_order }} when 'dmy' then {{ parts[1] }} when 'mdy' then {{ parts[2] }} end, {{ parts[6] }}, {{ parts[7] }})
+    {%- endset -%}
+    {%- set month -%}
+        coalesce(case {{ date_order }} when 'dmy' then {{ parts[2] }} when 'mdy' then {{ parts[1] }} end, {{ parts[5] }}, {{ parts[8] }})
+    {%- endset -%}
+    {%- set year = 'coalesce(' ~ parts[3] ~ ', ' ~ parts[4] ~ ', ' ~ parts[9] ~ ')' -%}
+    (case when {{ date_order }} in ('dmy', 'mdy') and coalesce({{ parts[12] }}, 0) < 60 then make_timestamp(
+        case
+            when {{ year }} < 69 then {{ year }} + 2000
+            when {{ year }} < 100 then {{ year }} + 1900
+            when {{ year }} >= 1000 then {{ year }}
+        end,
+        {{ month }},
+        {{ day }},
+        coalesce({{ parts[10] }}, 0),
+        coalesce({{ parts[11] }}, 0),
+        coalesce({{ parts[12] }}, 0)
+    ) end)
 {%- endmacro %}
 
 

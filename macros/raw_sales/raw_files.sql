@@ -62,15 +62,37 @@
 
 
 {#-
-    Every physical line of the CSV files `paths`, as text, in file order, with its file name.
-    No delimiter and no quote: a line is never split or joined here. Both CRLF and LF end a line
-    (mixed in one file too); an empty line is a NULL line; a UTF-8 byte-order mark is dropped.
-    Lines that cannot be decoded in the encoding (or are longer than 64 MB) go to DuckDB's
-    reject table, which raw_lines_read_check turns into one clear error.
+    Every physical line of the CSV files `paths`, as text, in file order, with its file name
+    (source_file, source_line_number, line, fields: fields NULL, and on DuckDB the number
+    NULL: it comes from the table's rowid, raw_line_number). No delimiter and no quote: a line
+    is never split or joined here. Both CRLF and LF end a line (mixed in one file too); an empty
+    line is a NULL line; a UTF-8 byte-order mark is dropped. `utf8_copies` ({copy: original}) are
+    read in place of the originals, under their names.
 -#}
-{% macro csv_lines_reader(paths, encoding) -%}
-    read_csv(
-        [{% for path in paths %}{{ sql_string(path) }}{{ ", " if not loop.last }}{% endfor %}],
+{% macro csv_file_lines(paths, utf8_copies, encoding) -%}
+    {{ return(adapter.dispatch('csv_file_lines')(paths, utf8_copies, encoding)) }}
+{%- endmacro %}
+
+{#-
+    DuckDB: lines that cannot be decoded in the encoding (or are longer than 64 MB) go to
+    DuckDB's reject table, which raw_lines_read_check turns into one clear error.
+-#}
+{% macro duckdb__csv_file_lines(paths, utf8_copies, encoding) -%}
+    select
+        {%- if utf8_copies %}
+        case filename
+            {%- for copy, source_file in utf8_copies.items() %}
+            when {{ sql_string(copy) }} then {{ sql_string(source_file) }}
+            {%- endfor %}
+        end as source_file,
+        {%- else %}
+        filename as source_file,
+        {%- endif %}
+        cast(null as bigint) as source_line_number,
+        line,
+        cast(null as varchar[]) as fields
+    from read_csv(
+        [{% for path in (utf8_copies.keys() | list if utf8_copies else paths) %}{{ sql_string(path) }}{{ ", " if not loop.last }}{% endfor %}],
         auto_detect = false,
         header = false,
         columns = {'line': 'VARCHAR'},
@@ -79,11 +101,49 @@
         escape = '',
         new_line = '\r\n',
         strict_mode = false,
-        encoding = {{ sql_string(encoding) }},
+        encoding = {{ sql_string('utf-8' if utf8_copies else encoding) }},
         max_line_size = 67108864,
         filename = true,
         store_rejects = true
     )
+{%- endmacro %}
+
+{#-
+    Spark: its text reader, one read of raw_sales_path (UTF-8 only: validate_project_vars
+    refuses another raw_encoding on Spark). A line's number is its place in its file: Spark
+    reads a file's splits in order, and monotonically_increasing_id() grows along them, so
+    numbering each file's rows by it counts the lines in file order. A byte Spark could not
+    decode as UTF-8 became U+FFFD, which raw_lines_read_check refuses. A lone CR also ends a
+    line here (DuckDB keeps it inside the line).
+-#}
+{% macro spark__csv_file_lines(paths, utf8_copies, encoding) -%}
+    select
+        source_file,
+        source_line_number,
+        case
+            when source_line_number = 1 then nullif(regexp_replace(line, '^\uFEFF', ''), '')
+            else nullif(line, '')
+        end as line,
+        cast(null as array<string>) as fields
+    from (
+        select
+            source_file,
+            cast(row_number() over (partition by source_file order by read_position) as bigint) as source_line_number,
+            line
+        from (
+            select
+                {{ spark_file_path('input_file_name()') }} as source_file,
+                monotonically_increasing_id() as read_position,
+                value as line
+            from text.`{{ var('raw_sales_path') }}`
+        ) as read_lines
+    ) as numbered_lines
+{%- endmacro %}
+
+
+{#- A file's path as both of Spark's listings give it: without the file: scheme. -#}
+{% macro spark_file_path(expr) -%}
+    regexp_replace({{ expr }}, '^file:/*', '/')
 {%- endmacro %}
 
 
@@ -93,6 +153,10 @@
     nothing when no CSV file was read (no reject table then).
 -#}
 {% macro raw_lines_read_check(what) -%}
+    {{ return(adapter.dispatch('raw_lines_read_check')(what)) }}
+{%- endmacro %}
+
+{% macro duckdb__raw_lines_read_check(what) -%}
     {%- set files = raw_input_file_list(source('raw_sales', 'order_line_files')) -%}
     {%- if execute and not (files | selectattr('kind', 'equalto', 'csv') | list) -%}
         {{ return('') }}
@@ -113,6 +177,22 @@
         on errors.scan_id = scans.scan_id
         and errors.file_id = scans.file_id
     qualify row_number() over (order by scans.file_path, errors.line) = 1
+{%- endmacro %}
+
+{#- Spark: a line holding U+FFFD is a byte its UTF-8 reader could not decode. -#}
+{% macro spark__raw_lines_read_check(what) -%}
+    {%- if execute -%}
+        {%- set found = run_query(
+            "select source_file, source_line_number from " ~ this ~ " where contains(line, " ~ unicode_char(65533) ~ ")"
+            ~ " order by source_file, source_line_number limit 1"
+        ) -%}
+        {%- for row in found.rows -%}
+            {{ exceptions.raise_compiler_error(
+                what ~ " file '" ~ row[0] ~ "' line " ~ row[1] ~ ": is not valid utf-8 text. On Spark the raw files"
+                ~ " must be UTF-8: save the file as UTF-8 (Excel: CSV UTF-8), or build it on DuckDB, which reads"
+                ~ " cp1252, latin-1 and utf-16 (raw_encoding).") }}
+        {%- endfor -%}
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -140,16 +220,41 @@
 
 {#-
     The number of a raw line in its file (the header is line 1): Parquet and spreadsheet rows
-    carry theirs; a CSV line's is its distance from its file's first rowid in the raw lines
-    table (`first_rowid` comes from base_sales__raw_files). A Parquet-only raw lines relation
-    is a view, which has no rowid. rowid is DuckDB's; another engine needs its own row position.
+    carry theirs; on DuckDB a CSV line's is its distance from its file's first rowid in the raw
+    lines table (`first_rowid` comes from base_sales__raw_files). A Parquet-only raw lines
+    relation is a view, which has no rowid. Spark numbers its lines as it reads them.
 -#}
 {% macro raw_line_number(raw_lines, first_rowid) -%}
+    {{ return(adapter.dispatch('raw_line_number')(raw_lines, first_rowid)) }}
+{%- endmacro %}
+
+{% macro duckdb__raw_line_number(raw_lines, first_rowid) -%}
     {%- if raw_sales_are_parquet() -%}
         {{ raw_lines }}.source_line_number
     {%- else -%}
         coalesce({{ raw_lines }}.source_line_number, {{ raw_lines }}.rowid - {{ first_rowid }} + 1)
     {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__raw_line_number(raw_lines, first_rowid) -%}
+    {{ raw_lines }}.source_line_number
+{%- endmacro %}
+
+
+{#-
+    Where a raw CSV line sits in the raw lines table, counting along its file: DuckDB's rowid
+    (first_rowid is the smallest of a file), Spark's line number (its first is 1).
+-#}
+{% macro raw_line_position(raw_lines) -%}
+    {{ return(adapter.dispatch('raw_line_position')(raw_lines)) }}
+{%- endmacro %}
+
+{% macro duckdb__raw_line_position(raw_lines) -%}
+    {{ raw_lines }}.rowid
+{%- endmacro %}
+
+{% macro spark__raw_line_position(raw_lines) -%}
+    {{ raw_lines }}.source_line_number
 {%- endmacro %}
 
 
@@ -159,10 +264,30 @@
     The model's transaction is rolled back, so what was built before stays as it was.
 -#}
 {% macro raise_first_problem(problems_sql, what) -%}
+    {{ return(adapter.dispatch('raise_first_problem')(problems_sql, what)) }}
+{%- endmacro %}
+
+{% macro duckdb__raise_first_problem(problems_sql, what) -%}
     select error({{ sql_string(what) }} || ' ''' || source_file || ''' ' || problem)
     from ({{ problems_sql }}) as problems
     where problem is not null
     qualify row_number() over (order by source_file) = 1
+{%- endmacro %}
+
+{#-
+    Spark has no transactions: the model's table is already replaced when this runs, but the
+    error stops every model downstream of it, so no mart changes.
+-#}
+{% macro spark__raise_first_problem(problems_sql, what) -%}
+    {%- if execute -%}
+        {%- set found = run_query(
+            "select source_file, problem from (" ~ problems_sql ~ ") as problems where problem is not null"
+            ~ " order by source_file limit 1"
+        ) -%}
+        {%- for row in found.rows -%}
+            {{ exceptions.raise_compiler_error(what ~ " '" ~ row[0] ~ "' " ~ row[1]) }}
+        {%- endfor -%}
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -193,6 +318,10 @@
     columns, so the model's parse and checks run the same way.
 -#}
 {% macro raw_record_rows(files_source, columns) -%}
+    {{ return(adapter.dispatch('raw_record_rows')(files_source, columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__raw_record_rows(files_source, columns) -%}
     {%- set files = raw_input_file_list(files_source) -%}
     {%- if files %}
     select
@@ -213,6 +342,165 @@
         {%- for column in columns %}
         cast(null as varchar) as raw_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
+    where false
+    {%- endif %}
+{%- endmacro %}
+
+{#-
+    Spark: the lines of each file, its header (the first line) split by the first of , ; tab |
+    it holds, and each column taken from the field under its name (NULL when the header lacks
+    it). Quoted fields follow the same rules as the sales lines (split_raw_fields); blank lines
+    are no rows, as DuckDB's reader skips them.
+-#}
+{% macro spark__raw_record_rows(files_source, columns) -%}
+    {%- set files = raw_input_file_list(files_source) -%}
+    {%- if files %}
+    select
+        lines.source_file,
+        {%- for column in columns %}
+        case
+            when array_position(headers.header_fields, {{ sql_string(column) }}) > 0 then element_at(
+                {{ split_raw_fields('lines.line', 'headers.delimiter') }},
+                cast(array_position(headers.header_fields, {{ sql_string(column) }}) as int)
+            )
+        end as raw_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            source_file,
+            row_number() over (partition by source_file order by read_position) as source_line_number,
+            regexp_replace(line, '^\uFEFF', '') as line
+        from (
+            {%- for file in files %}
+            select
+                {{ sql_string(file.path) }} as source_file,
+                monotonically_increasing_id() as read_position,
+                value as line
+            from text.`{{ file.path }}`
+            {{ "union all" if not loop.last }}
+            {%- endfor %}
+        ) as read_lines
+    ) as lines
+    inner join (
+        select
+            source_file,
+            delimiter,
+            transform({{ split_raw_fields('header_line', 'delimiter') }}, name -> trim(name)) as header_fields
+        from (
+            select
+                source_file,
+                header_line,
+                case
+                    when contains(header_line, ',') then ','
+                    when contains(header_line, ';') then ';'
+                    when contains(header_line, chr(9)) then chr(9)
+                    when contains(header_line, '|') then '|'
+                    else ','
+                end as delimiter
+            from (
+                select
+                    source_file,
+                    regexp_replace(line, '^\uFEFF', '') as header_line
+                from (
+                    select
+                        source_file,
+                        line,
+                        row_number() over (partition by source_file order by read_position) as source_line_number
+                    from (
+                        {%- for file in files %}
+                        select
+                            {{ sql_string(file.path) }} as source_file,
+                            monotonically_increasing_id() as read_position,
+                            value as line
+                        from text.`{{ file.path }}`
+                        {{ "union all" if not loop.last }}
+                        {%- endfor %}
+                    ) as read_lines
+                ) as numbered
+                where source_line_number = 1
+            ) as first_lines
+        ) as header_lines
+    ) as headers on lines.source_file = headers.source_file
+    where lines.source_line_number > 1 and nullif(trim(lines.line), '') is not null
+    {%- else %}
+    select
+        cast(null as string) as source_file,
+        {%- for column in columns %}
+        cast(null as string) as raw_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    where false
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- The size of the raw files `paths` in megabytes (0 at parse time). -#}
+{% macro raw_files_megabytes(paths) -%}
+    {%- if not execute or not paths -%}
+        {{ return(0) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('raw_files_megabytes')(paths)) }}
+{%- endmacro %}
+
+{% macro duckdb__raw_files_megabytes(paths) -%}
+    {%- set sizes = run_query("select coalesce(sum(size), 0) from read_blob(" ~ sql_list(paths) ~ ")") -%}
+    {{ return(sizes.columns[0].values()[0] / 1000000) }}
+{%- endmacro %}
+
+{% macro spark__raw_files_megabytes(paths) -%}
+    {%- set sizes = run_query("select coalesce(sum(length), 0) from binaryFile.`" ~ var('raw_sales_path') ~ "`") -%}
+    {{ return(sizes.columns[0].values()[0] / 1000000) }}
+{%- endmacro %}
+
+
+{#-
+    The lines of each raw file counted by a second, independent read (source_file,
+    recounted_lines), for the row-accounting test; no rows for no paths. A Parquet file counts
+    its header row too, as the raw lines give it one.
+-#}
+{% macro recounted_raw_lines(csv_paths, parquet_paths) -%}
+    {{ return(adapter.dispatch('recounted_raw_lines')(csv_paths, parquet_paths)) }}
+{%- endmacro %}
+
+{% macro duckdb__recounted_raw_lines(csv_paths, parquet_paths) -%}
+    {%- set utf8_copies = raw_utf8_copies(csv_paths) %}
+    {%- if utf8_copies %}
+    -- cp1252 files: their UTF-8 copies (line breaks are the same bytes in both)
+    select copies.source_file, count(*) as recounted_lines
+    from ({{ duckdb__csv_file_lines(csv_paths, utf8_copies, 'utf-8') }}) as lines
+    inner join {{ ref('base_sales__raw_transcoded_files') }} as copies on lines.source_file = copies.source_file
+    group by copies.source_file
+    {%- elif csv_paths %}
+    select source_file, count(*) as recounted_lines
+    from ({{ duckdb__csv_file_lines(csv_paths, {}, var('raw_encoding')) }}) as lines
+    group by source_file
+    {%- else %}
+    select cast(null as varchar) as source_file, cast(null as bigint) as recounted_lines
+    where false
+    {%- endif %}
+    {%- for path in parquet_paths %}
+    union all
+    select {{ sql_string(path) }}, count(*) + 1 from read_parquet({{ sql_string(path) }})
+    {%- endfor %}
+{%- endmacro %}
+
+{#-
+    Spark: each file's bytes (binaryFile), its line breaks counted (CRLF, LF or CR, as its text
+    reader splits lines); a last line without a break counts too. A gzip file's bytes are
+    compressed: it is not recounted here (its lines are still accounted for, check 2).
+-#}
+{% macro spark__recounted_raw_lines(csv_paths, parquet_paths) -%}
+    {%- if csv_paths %}
+    select
+        {{ spark_file_path('path') }} as source_file,
+        cast(
+            size(split(decode(content, 'UTF-8'), '\r\n|\r|\n', -1))
+            - case when decode(content, 'UTF-8') rlike '(\r\n|\r|\n)$' then 1 else 0 end
+            as bigint
+        ) as recounted_lines
+    from binaryFile.`{{ var('raw_sales_path') }}`
+    where length > 0 and not lower(path) like '%.gz'
+    {%- else %}
+    select cast(null as string) as source_file, cast(null as bigint) as recounted_lines
     where false
     {%- endif %}
 {%- endmacro %}

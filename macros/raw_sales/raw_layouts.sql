@@ -32,7 +32,7 @@
 {#- A header as compared with the layout's spellings: lower case, letters and digits only
     ('_CustomerID', 'Customer ID' and 'customer id' are all 'customerid'). -#}
 {% macro normalized_header(expr) -%}
-    regexp_replace(lower(trim({{ expr }})), '[^a-z0-9]', '', 'g')
+    {{ regexp_replace_all('lower(trim(' ~ expr ~ '))', '[^a-z0-9]', '') }}
 {%- endmacro %}
 
 
@@ -64,5 +64,7 @@
 
 {#- A Jinja list of strings as a SQL list literal: ['a', 'b'] -#}
 {% macro sql_list(values) -%}
-    [{% for value in values %}{{ sql_string(value) }}{{ ", " if not loop.last }}{% endfor %}]
+    {%- set literals = [] -%}
+    {%- for value in values %}{% do literals.append(sql_string(value)) %}{% endfor -%}
+    {{ list_of(literals) }}
 {%- endmacro %}

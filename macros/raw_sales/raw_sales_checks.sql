@@ -39,7 +39,7 @@
             files.date_order,
             files.decimal_separator,
             {%- for column in date_columns + number_columns %}
-            order_lines.raw_values[{{ layout_columns.index(column) + 1 }}] as raw_{{ column }}{{ "," if not loop.last }}
+            {{ list_at('order_lines.raw_values', layout_columns.index(column) + 1) }} as raw_{{ column }}{{ "," if not loop.last }}
             {%- endfor %}
         from {{ order_lines }} as order_lines
         inner join files on order_lines.source_file = files.source_file
@@ -74,8 +74,11 @@
 
         select
             source_file,
-            string_agg(quarantine_reason || ': ' || cast(lines as varchar), ', ' order by lines desc, quarantine_reason)
-                filter (where reason_rank <= 3) as top_reasons
+            {{ ordered_string_agg(
+                "case when reason_rank <= 3 then quarantine_reason || ': ' || cast(lines as " ~ dbt.type_string() ~ ") end",
+                "', '",
+                'reason_rank'
+            ) }} as top_reasons
         from (
             select
                 source_file,

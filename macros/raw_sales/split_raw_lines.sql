@@ -13,6 +13,10 @@
     well-formed record (is_well_formed_record) splits into its true fields.
 -#}
 {% macro split_raw_fields(record, delimiter) -%}
+    {{ return(adapter.dispatch('split_raw_fields')(record, delimiter)) }}
+{%- endmacro %}
+
+{% macro duckdb__split_raw_fields(record, delimiter) -%}
     case
         when not contains({{ record }}, '"') then string_split({{ record }}, {{ delimiter }})
         else string_split(
@@ -33,6 +37,29 @@
     end
 {%- endmacro %}
 
+{#- Spark's lambda index counts from 0: the outside pieces are the even ones there -#}
+{% macro spark__split_raw_fields(record, delimiter) -%}
+    case
+        when not contains({{ record }}, '"') then {{ split_text(record, delimiter) }}
+        else split(
+            array_join(
+                transform(
+                    split({{ record }}, '"', -1),
+                    (piece, piece_index) -> case
+                        when piece_index % 2 = 1 then piece
+                        when piece = '' and piece_index > 0
+                            and piece_index < size(split({{ record }}, '"', -1)) - 1 then '"'
+                        else replace(piece, {{ delimiter }}, chr(31))
+                    end
+                ),
+                ''
+            ),
+            chr(31),
+            -1
+        )
+    end
+{%- endmacro %}
+
 
 {#-
     Is this record well-formed CSV for its delimiter: every field either unquoted (no quote in
@@ -45,10 +72,10 @@
         not contains({{ record }}, '"')
         or case {{ delimiter }}
             {%- for delimiter_char, pattern_char in delimiters.items() %}
-            when {{ sql_string(delimiter_char) if delimiter_char != '\t' else 'chr(9)' }} then regexp_full_match(
-                {{ record }},
-                '(?:"(?:[^"]|"")*"|[^{{ pattern_char }}"]*)(?:{{ pattern_char }}(?:"(?:[^"]|"")*"|[^{{ pattern_char }}"]*))*'
-            )
+            when {{ sql_string(delimiter_char) if delimiter_char != '\t' else 'chr(9)' }} then {{ regexp_matches_whole(
+                record,
+                '(?:"(?:[^"]|"")*"|[^' ~ pattern_char ~ '"]*)(?:' ~ pattern_char ~ '(?:"(?:[^"]|"")*"|[^' ~ pattern_char ~ '"]*))*'
+            ) }}
             {%- endfor %}
         end
     )
@@ -58,13 +85,13 @@
 {#- A line that holds no data: empty, or only blanks and delimiters (Excel's empty rows). -#}
 {% macro is_blank_line(line, delimiter) -%}
     {#- ltrim stops at the first other character: a tenth of trim's cost over millions of lines -#}
-    ({{ line }} is null or ltrim({{ line }}, ' ' || chr(9) || coalesce({{ delimiter }}, '')) = '')
+    ({{ line }} is null or {{ trim_leading(line, "' ' || chr(9) || coalesce(" ~ delimiter ~ ", '')") }} = '')
 {%- endmacro %}
 
 
 {#- Does a line hold an odd number of quotes (it opens or closes a quoted field that spans lines)? -#}
 {% macro has_odd_quotes(line) -%}
-    (contains({{ line }}, '"') and (strlen({{ line }}) - strlen(replace({{ line }}, '"', ''))) % 2 = 1)
+    (contains({{ line }}, '"') and ({{ text_length(line) }} - {{ text_length("replace(" ~ line ~ ", '\"', '')") }}) % 2 = 1)
 {%- endmacro %}
 
 

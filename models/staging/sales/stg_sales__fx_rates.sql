@@ -11,32 +11,12 @@
 ) }}
 
 {%- set files_source = source('raw_sales', 'fx_rate_files') %}
-{%- set files = raw_input_file_list(files_source) %}
 
 with
 
 rate_lines as (
 
-    {%- if files %}
-    select
-        filename as source_file,
-        currency_code,
-        rate_date,
-        rate_to_reporting
-    from read_csv(
-        {{ sql_list(files | map(attribute='path') | list) }},
-        header = true,
-        all_varchar = true,
-        filename = true
-    )
-    {%- else %}
-        select
-            cast(null as varchar) as source_file,
-            cast(null as varchar) as currency_code,
-            cast(null as varchar) as rate_date,
-            cast(null as varchar) as rate_to_reporting
-        where false
-    {%- endif %}
+    {{ raw_record_rows(files_source, ['currency_code', 'rate_date', 'rate_to_reporting']) }}
 
 ),
 
@@ -44,10 +24,10 @@ parsed as (
 
     select
         source_file,
-        upper(trim(currency_code)) as currency_code,
-        try_cast(trim(rate_date) as date) as rate_date,
-        try_cast(trim(rate_to_reporting) as decimal(18, 8)) as rate_to_reporting,
-        currency_code || ', ' || rate_date || ', ' || rate_to_reporting as raw_line
+        upper(trim(raw_currency_code)) as currency_code,
+        try_cast(trim(raw_rate_date) as date) as rate_date,
+        try_cast(trim(raw_rate_to_reporting) as decimal(18, 8)) as rate_to_reporting,
+        raw_currency_code || ', ' || raw_rate_date || ', ' || raw_rate_to_reporting as raw_line
     from rate_lines
 
 ),
@@ -60,14 +40,14 @@ final as (
         rate_to_reporting,
         source_file,
         case
-            when not regexp_full_match(coalesce(currency_code, ''), '[A-Z]{3}')
+            when not {{ regexp_matches_whole("coalesce(currency_code, '')", '[A-Z]{3}') }}
                 or rate_date is null
                 or coalesce(rate_to_reporting, 0) <= 0
                 then 'has a line that is not a currency code, a yyyy-mm-dd date and a rate above 0: '''
                     || raw_line
                     || ''''
             when count(*) over (partition by currency_code, rate_date) > 1
-                then 'gives ' || currency_code || ' two rates on ' || cast(rate_date as varchar)
+                then 'gives ' || currency_code || ' two rates on ' || cast(rate_date as {{ dbt.type_string() }})
         end as problem
     from parsed
 

@@ -48,7 +48,7 @@ fx_rate_days as (
 
     select
         currency_code,
-        cast(unnest(generate_series(rate_date, valid_until_date, interval 1 day)) as date) as rate_day,
+        {{ unnest_list(days_from_to('rate_date', 'valid_until_date')) }} as rate_day,
         rate_to_reporting
     from (
         select
@@ -75,7 +75,7 @@ fx_rate_days as (
 hashed_records as (
 
     select
-        hash(coalesce(raw_lines.line, array_to_string(raw_lines.fields, chr(31)))) as record_hash,
+        {{ text_hash('coalesce(raw_lines.line, ' ~ list_join('raw_lines.fields', 'chr(31)') ~ ')') }} as record_hash,
         {{ order_line_id('files.source_file_index', raw_line_number('raw_lines', 'files.first_rowid')) }}
             as order_line_id
     from {{ ref('base_sales__raw_lines') }} as raw_lines
@@ -86,7 +86,7 @@ hashed_records as (
     union all
 
     select
-        hash(record_text) as record_hash,
+        {{ text_hash('record_text') }} as record_hash,
         {{ order_line_id('source_file_index', 'source_line_number') }} as order_line_id
     from {{ ref('base_sales__raw_multiline_records') }}
 
@@ -111,7 +111,7 @@ split_records as (
         records.source_line_number,
         records.source_line_count,
         records.record_text,
-        hash(coalesce(records.record_text, array_to_string(records.fields, chr(31)))) as record_hash,
+        {{ text_hash('coalesce(records.record_text, ' ~ list_join('records.fields', 'chr(31)') ~ ')') }} as record_hash,
         coalesce(records.fields, {{ split_raw_fields('records.record_text', 'files.delimiter') }}) as fields,
         records.fields is not null
             or {{ is_well_formed_record('records.record_text', 'files.delimiter') }} as is_well_formed,
@@ -138,9 +138,9 @@ raw_values as {{ not_materialized() }} (
         is_repeated_header,
         date_order,
         decimal_separator,
-        not is_well_formed or len(fields) <> header_field_count as is_malformed,
+        not is_well_formed or {{ list_length('fields') }} <> header_field_count as is_malformed,
         {%- for column in layout_columns %}
-        fields[column_positions[{{ loop.index }}]] as raw_{{ column }}{{ "," if not loop.last }}
+        {{ list_at('fields', list_at('column_positions', loop.index)) }} as raw_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     from split_records
 
@@ -291,11 +291,11 @@ final as (
         source_line_count,
         case when is_duplicate_line then first_order_line_id end as duplicate_of_order_line_id,
         case when quarantine_reasons is not null or first_order_line_id is not null then record_text end as raw_line,
-        case when (quarantine_reasons is not null or first_order_line_id is not null) and not is_malformed then [
-            {%- for column in layout_columns %}
-            raw_{{ column }}{{ "," if not loop.last }}
-            {%- endfor %}
-        ] end as raw_values
+        {%- set raw_columns = [] %}
+        {%- for column in layout_columns %}{% do raw_columns.append('raw_' ~ column) %}{% endfor %}
+        case when (quarantine_reasons is not null or first_order_line_id is not null) and not is_malformed
+            then {{ list_of(raw_columns) }}
+        end as raw_values
     from priced
 
 )

@@ -55,15 +55,15 @@ line_counts as (
     select
         source_file,
         cast(count(*) as bigint) as physical_lines,
-        {{ 'cast(null as bigint)' if raw_sales_are_parquet() else 'min(rowid)' }} as first_rowid
-    from {{ ref('base_sales__raw_lines') }}
+        {{ 'cast(null as bigint)' if raw_sales_are_parquet() else 'min(' ~ raw_line_position('raw_lines') ~ ')' }} as first_rowid
+    from {{ ref('base_sales__raw_lines') }} as raw_lines
     group by source_file
 
 ),
 
 numbered_lines as {{ not_materialized() }} (
 
-    -- the table itself, not an import CTE: a CSV line's number comes from its rowid
+    -- the table itself, not an import CTE: on DuckDB a CSV line's number comes from its rowid
     select
         raw_lines.source_file,
         {{ raw_line_number('raw_lines', 'line_counts.first_rowid') }} as source_line_number,
@@ -88,9 +88,9 @@ delimiter_hints as (
 
     select
         source_file,
-        regexp_extract(line, '^"?sep=(.)"?$', 1, 'i') as delimiter_hint
+        {{ regexp_group('line', '^"?sep=(.)"?$', 1, ignore_case=true) }} as delimiter_hint
     from head_lines
-    where source_line_number = 1 and regexp_matches(line, '^"?sep=."?$', 'i')
+    where source_line_number = 1 and {{ regexp_contains('line', '^"?sep=."?$', ignore_case=true) }}
 
 ),
 
@@ -172,7 +172,7 @@ delimiter_candidates as (
     select
         source_file,
         header_line,
-        cast(null as varchar) as delimiter,
+        cast(null as {{ dbt.type_string() }}) as delimiter,
         1 as preference,
         header_fields
     from headers
@@ -185,8 +185,7 @@ candidate_header_fields as (
     select
         source_file,
         delimiter,
-        unnest(header_fields) as header_field,
-        unnest(range(1, len(header_fields) + 1)) as field_position
+        {{ unnest_with_position('header_fields', 'header_field', 'field_position') }}
     from delimiter_candidates
 
 ),
@@ -201,7 +200,7 @@ header_matches as (
         layout_headers.column_position,
         count(*) as fields_naming_it,
         min(candidate_header_fields.field_position) as field_position,
-        string_agg(candidate_header_fields.header_field, ', ' order by candidate_header_fields.field_position)
+        {{ ordered_string_agg('candidate_header_fields.header_field', "', '", 'candidate_header_fields.field_position') }}
             as header_names
     from candidate_header_fields
     inner join layout_headers
@@ -220,10 +219,10 @@ delimiter_fits as (
         delimiter_candidates.source_file,
         delimiter_candidates.delimiter,
         delimiter_candidates.preference,
-        len(delimiter_candidates.header_fields) as header_field_count,
+        {{ list_length('delimiter_candidates.header_fields') }} as header_field_count,
         count(header_matches.column_name) as columns_found,
-        list(header_matches.column_name) filter (where header_matches.column_name is not null) as found_columns,
-        list(header_matches.field_position order by header_matches.column_position) as column_positions,
+        {{ ordered_list('header_matches.column_name', 'header_matches.column_position') }} as found_columns,
+        {{ ordered_list('header_matches.field_position', 'header_matches.column_position') }} as column_positions,
         min(
             case when header_matches.fields_naming_it > 1 then
                 'names column ' || header_matches.column_name
@@ -249,17 +248,22 @@ chosen_delimiters as (
     select
         *,
         -- the columns it lacks, by the first header name the layout knows them by
-        list_transform(
-            list_filter(
-                range(1, {{ layout_columns | length + 1 }}),
-                lambda position: not list_contains(
-                    coalesce(found_columns, []), {{ sql_list(layout_columns) }}[position]
-                )
+        {{ list_map(
+            list_where(
+                integers_between(1, layout_columns | length),
+                'position',
+                'not ' ~ list_has('coalesce(found_columns, ' ~ list_of([]) ~ ')', list_at(sql_list(layout_columns), 'position'))
             ),
-            lambda position: {{ sql_list(layout.columns | map(attribute='headers') | map('first') | list) }}[position]
-        ) as missing_columns
-    from delimiter_fits
-    qualify row_number() over (partition by source_file order by columns_found desc, preference asc) = 1
+            'position',
+            list_at(sql_list(layout.columns | map(attribute='headers') | map('first') | list), 'position')
+        ) }} as missing_columns
+    from (
+        select
+            *,
+            row_number() over (partition by source_file order by columns_found desc, preference asc) as delimiter_rank
+        from delimiter_fits
+    ) as ranked_fits
+    where delimiter_rank = 1
 
 ),
 
@@ -279,7 +283,7 @@ sampled_lines as (
     inner join header_lines on numbered_lines.source_file = header_lines.source_file
     where chosen_delimiters.columns_found = {{ layout_columns | length }}
         and numbered_lines.source_line_number > header_lines.header_line_number
-        and numbered_lines.source_line_number % greatest(1, numbered_lines.physical_lines // {{ sample_lines }}) = 0
+        and numbered_lines.source_line_number % greatest(1, {{ integer_divide('numbered_lines.physical_lines', sample_lines) }}) = 0
         and (numbered_lines.fields is not null
             or not {{ is_blank_line('numbered_lines.line', 'chosen_delimiters.delimiter') }})
 
@@ -290,7 +294,7 @@ sampled_values as (
     select
         source_file,
         {%- for column in date_columns + number_columns %}
-        fields[column_positions[{{ layout_columns.index(column) + 1 }}]] as raw_{{ column }}{{ "," if not loop.last }}
+        {{ list_at('fields', list_at('column_positions', layout_columns.index(column) + 1)) }} as raw_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     from sampled_lines
 
@@ -352,7 +356,7 @@ profiled as (
         line_counts.first_rowid,
         headers.header_line_number,
         coalesce(headers.lines_through_header, 0) as lines_through_header,
-        coalesce(headers.header_line, array_to_string(headers.header_fields, ',')) as header_line,
+        coalesce(headers.header_line, {{ list_join('headers.header_fields', "','") }}) as header_line,
         chosen_delimiters.delimiter,
         chosen_delimiters.header_field_count,
         chosen_delimiters.column_positions,
@@ -447,11 +451,11 @@ final as (
         case
             when physical_lines = 0 then 'is empty (no lines)'
             when header_line_number is null then 'has no header line, only blank lines'
-            when starts_with(header_line, chr(65534)) then
+            when left(header_line, 1) = {{ unicode_char(65534) }} then
                 'is UTF-16 big-endian: save it as UTF-8, or as UTF-16 little-endian (Excel''s Unicode text)'
             when repeated_column is not null then repeated_column
             when columns_found < {{ layout_columns | length }} then
-                'is missing column(s) ''' || array_to_string(missing_columns, ''', ''') || ''''
+                'is missing column(s) ''' || {{ list_join('missing_columns', "''', '''") }} || ''''
                 || ' of the {{ var("raw_sales_format") }} layout ('
                 || case
                     when delimiter is null then 'its columns: '

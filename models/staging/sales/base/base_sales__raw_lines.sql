@@ -3,7 +3,7 @@
 --
 -- The one read of the raw files. A CSV line is kept whole, as text: nothing is split, parsed or
 -- dropped here, so base_sales__raw_files can find each file's delimiter and header, and every
--- line keeps its number. CSV lines are numbered downstream from this table's rowid: DuckDB
+-- line keeps its number. On DuckDB, CSV lines are numbered downstream from this table's rowid: DuckDB
 -- writes a table in the order it reads the files (preserve_insertion_order, on in the profile),
 -- so a file's lines sit at consecutive rowids, and the read and the write use every core. That
 -- is why this is a table and must stay one. A path of Parquet files only is read where it is
@@ -17,7 +17,7 @@
 ) }}
 
 {%- set files = raw_input_file_list(source('raw_sales', 'order_line_files')) %}
-{%- set spreadsheet_rows = ref('base_sales__raw_spreadsheet_rows') %}
+{%- set spreadsheet_rows = ref('base_sales__raw_spreadsheet_rows') if python_models_enabled() else none %}
 {%- set csv_paths = files | selectattr('kind', 'equalto', 'csv') | map(attribute='path') | list %}
 {#- cp1252 files are read from their UTF-8 copies, under their own names -#}
 {%- set utf8_copies = raw_utf8_copies(csv_paths) %}
@@ -29,23 +29,7 @@ with
 {% if csv_paths %}
     csv_lines as (
 
-        select
-            {%- if utf8_copies %}
-        case filename
-            {%- for copy, source_file in utf8_copies.items() %}
-            when {{ sql_string(copy) }} then {{ sql_string(source_file) }}
-            {%- endfor %}
-        end as source_file,
-        {%- else %}
-                filename as source_file,
-            {%- endif %}
-            cast(null as bigint) as source_line_number,
-            line,
-            cast(null as varchar[]) as fields
-        from {{ csv_lines_reader(
-            utf8_copies.keys() | list if utf8_copies else csv_paths,
-            'utf-8' if utf8_copies else var('raw_encoding')
-        ) }}
+        {{ csv_file_lines(csv_paths, utf8_copies, var('raw_encoding')) }}
 
     ),
 {% endif %}
@@ -61,7 +45,7 @@ parquet_lines_{{ loop.index }} as (
 {% if has_spreadsheets %}
 spreadsheet_lines as (
 
-    select source_file, source_line_number, cast(null as varchar) as line, fields
+    select source_file, source_line_number, cast(null as {{ dbt.type_string() }}) as line, fields
     from {{ spreadsheet_rows }}
 
 ),
@@ -77,10 +61,10 @@ final as (
         {% if not loop.last %}union all{% endif %}
     {%- else %}
     select
-        cast(null as varchar) as source_file,
+        cast(null as {{ dbt.type_string() }}) as source_file,
         cast(null as bigint) as source_line_number,
-        cast(null as varchar) as line,
-        cast(null as varchar[]) as fields
+        cast(null as {{ dbt.type_string() }}) as line,
+        cast(null as {{ type_text_list() }}) as fields
     where false
     {%- endfor %}
 

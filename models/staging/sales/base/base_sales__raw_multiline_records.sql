@@ -64,30 +64,32 @@ span_line_numbers as (
     select
         source_file_index,
         odd_index,
-        unnest(range(first_line_number, last_line_number + 1)) as source_line_number
+        {{ unnest_list(integers_between('first_line_number', 'last_line_number')) }} as source_line_number
     from spans
 
 ),
 
--- the text of each span, its lines (blank ones too) read by rowid. Only CSV lines have quotes
--- to span: a Parquet-only raw lines view has no rowid and no spans.
+-- the text of each span, its lines (blank ones too) read by their place in the raw lines table
+-- (raw_line_position). Only CSV lines have quotes to span: a Parquet-only raw lines view has
+-- no rowid and no spans.
 span_texts as (
 
     {%- if raw_sales_are_parquet() %}
     select
         cast(null as bigint) as source_file_index,
         cast(null as bigint) as odd_index,
-        cast(null as varchar) as record_text
+        cast(null as {{ dbt.type_string() }}) as record_text
     where false
     {%- else %}
     select
         span_line_numbers.source_file_index,
         span_line_numbers.odd_index,
-        string_agg(coalesce(raw_lines.line, ''), chr(10) order by span_line_numbers.source_line_number) as record_text
+        {{ ordered_string_agg("coalesce(raw_lines.line, '')", 'chr(10)', 'span_line_numbers.source_line_number') }}
+            as record_text
     from span_line_numbers
     inner join files on span_line_numbers.source_file_index = files.source_file_index
     inner join {{ ref('base_sales__raw_lines') }} as raw_lines
-        on raw_lines.rowid = files.first_rowid + span_line_numbers.source_line_number - 1
+        on {{ raw_line_position('raw_lines') }} = files.first_rowid + span_line_numbers.source_line_number - 1
     group by span_line_numbers.source_file_index, span_line_numbers.odd_index
     {%- endif %}
 
@@ -99,7 +101,7 @@ checked_spans as (
         spans.*,
         span_texts.record_text,
         {{ is_well_formed_record('span_texts.record_text', 'spans.delimiter') }}
-            and len({{ split_raw_fields('span_texts.record_text', 'spans.delimiter') }}) = spans.header_field_count
+            and {{ list_length(split_raw_fields('span_texts.record_text', 'spans.delimiter')) }} = spans.header_field_count
             as is_record
     from spans
     inner join span_texts

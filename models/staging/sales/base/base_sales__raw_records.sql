@@ -34,7 +34,8 @@ lines_within_multiline_records as (
 
     select
         source_file_index,
-        unnest(range(source_line_number, source_line_number + source_line_count)) as source_line_number
+        {{ unnest_list(integers_between('source_line_number', 'source_line_number + source_line_count - 1')) }}
+            as source_line_number
     from multiline_records
 
 ),
@@ -65,7 +66,7 @@ final as (
         source_line_number,
         source_line_count,
         record_text,
-        cast(null as varchar[]) as fields
+        cast(null as {{ type_text_list() }}) as fields
     from multiline_records
 
 )
