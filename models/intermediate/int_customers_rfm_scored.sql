@@ -53,7 +53,7 @@ measured as (
         {{ days_between('customer_metrics.last_order_date', 'as_of.rfm_as_of_date') }} as recency_days,
         cast(customer_metrics.frequency as bigint) as frequency,
         cast(customer_metrics.monetary as decimal(18, 2)) as monetary,
-        cast(customer_metrics.monetary / customer_metrics.frequency as decimal(18, 2)) as average_order_value,
+        {{ amount_per('customer_metrics.monetary', 'customer_metrics.frequency') }} as average_order_value,
         {{ days_between('customer_metrics.first_order_date', 'as_of.rfm_as_of_date') }} as tenure_days,
         customer_metrics.first_order_date,
         customer_metrics.last_order_date,

@@ -41,7 +41,7 @@ final as (
         cast(lifetime.cancellations as bigint) as cancellations,
         cast(lifetime.quantity as bigint) as quantity,
         cast(lifetime.net_revenue as decimal(18, 2)) as net_revenue,
-        cast(lifetime.net_revenue / nullif(lifetime.orders, 0) as decimal(18, 2)) as average_order_value,
+        {{ amount_per('lifetime.net_revenue', 'lifetime.orders') }} as average_order_value,
         cast(row_number() over (order by lifetime.net_revenue desc, lifetime.customer_id asc) as bigint)
             as net_revenue_rank,
         lifetime.first_order_date,

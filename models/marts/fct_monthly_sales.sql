@@ -45,7 +45,7 @@ final as (
         cast(sum(quantity) as bigint) as quantity,
         cast(sum(net_revenue) as decimal(18, 2)) as net_revenue,
         cast(count(distinct customer_id) as bigint) as active_customers,
-        cast(sum(net_revenue) / nullif(count(case when not is_cancellation then order_id end), 0) as decimal(18, 2))
+        {{ amount_per('sum(net_revenue)', 'count(case when not is_cancellation then order_id end)') }}
             as average_order_value,
         cast(count(distinct case when is_new_customer then customer_id end) as bigint) as new_customers,
         cast(count(distinct case when not is_new_customer then customer_id end) as bigint) as returning_customers,

@@ -118,12 +118,12 @@ final as (
         cast(coalesce(cohort_activity.active_customers, 0) as bigint) as active_customers,
         coalesce(cohort_activity.active_customers, 0) / cast(cohort_grid.cohort_customers as double) as retention_rate,
         cast(coalesce(cohort_activity.net_revenue, 0) as decimal(18, 2)) as net_revenue,
-        cast(
-            sum(coalesce(cohort_activity.net_revenue, 0)) over (
-                partition by cohort_grid.cohort_month order by cohort_grid.months_since_first_order
-                rows between unbounded preceding and current row
-            ) / cohort_grid.cohort_customers as decimal(18, 2)
-        ) as cumulative_net_revenue_per_customer
+        {{ amount_per(
+            'sum(coalesce(cohort_activity.net_revenue, 0)) over ('
+            ~ 'partition by cohort_grid.cohort_month order by cohort_grid.months_since_first_order'
+            ~ ' rows between unbounded preceding and current row)',
+            'cohort_grid.cohort_customers'
+        ) }} as cumulative_net_revenue_per_customer
     from cohort_grid
     left join cohort_activity
         on cohort_grid.cohort_month = cohort_activity.cohort_month
