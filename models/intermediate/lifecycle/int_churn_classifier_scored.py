@@ -10,6 +10,7 @@ fct_churn_model_evaluation) and the scoring cut-off, the RFM as-of date
 import pandas as pd
 
 from retail_segmentation.churn import FEATURES, can_train, churn_probabilities, train_churn_classifier
+from retail_segmentation.frames import to_pandas
 
 
 def model(dbt, session):
@@ -17,8 +18,8 @@ def model(dbt, session):
     # dbt finds config keys by reading literal dbt.config.get("...") calls: keep them spelled out
     sample_size = int(dbt.config.get("churn_training_sample_size"))
     random_state = int(dbt.config.get("churn_random_state"))
-    columns = ", ".join(["cutoff_role", "customer_id", "purchased_in_horizon", *FEATURES])
-    summaries = dbt.ref("int_customer_purchase_summaries").project(columns).order("cutoff_role, customer_id").df()
+    columns = ["cutoff_role", "customer_id", "purchased_in_horizon", *FEATURES]
+    summaries = to_pandas(dbt.ref("int_customer_purchase_summaries"), columns, order_by=["cutoff_role", "customer_id"])
     training = summaries[summaries["cutoff_role"] == "churn_training"].reset_index(drop=True)
     if not can_train(training):
         # a history shorter than two horizons: no probabilities (NULL, band Unknown downstream)

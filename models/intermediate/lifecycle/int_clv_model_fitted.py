@@ -10,6 +10,7 @@ predictions are closed forms of these rows, computed in SQL.
 import pandas as pd
 
 from retail_segmentation.clv import fit_summaries, fitted_parameter_rows
+from retail_segmentation.frames import to_pandas
 
 FITTED_FOR = {"scoring": "clv", "churn_holdout": "churn_evaluation"}
 MIN_CUSTOMERS = 2
@@ -20,17 +21,16 @@ def model(dbt, session):
     # dbt finds config keys by reading literal dbt.config.get("...") calls: keep them spelled out
     sample_size = int(dbt.config.get("clv_fit_sample_size"))
     random_state = int(dbt.config.get("clv_random_state"))
-    columns = ", ".join(
-        ["cutoff_role", "cutoff_date", "customer_id", "repeat_purchase_days", "days_first_to_last_purchase"]
-        + ["days_since_first_purchase", "mean_repeat_day_value"]
-    )
-    summaries = (
-        dbt.ref("int_customer_purchase_summaries")
-        .filter("cutoff_role in ('scoring', 'churn_holdout')")
-        .project(columns)
-        .order("cutoff_role, customer_id")
-        .df()
-    )
+    columns = [
+        "cutoff_role",
+        "cutoff_date",
+        "customer_id",
+        "repeat_purchase_days",
+        "days_first_to_last_purchase",
+        "days_since_first_purchase",
+        "mean_repeat_day_value",
+    ]
+    summaries = to_pandas(dbt.ref("int_customer_purchase_summaries"), columns, order_by=["cutoff_role", "customer_id"])
     fits = []
     for cutoff_role, fitted_for in FITTED_FOR.items():
         customers = summaries[summaries["cutoff_role"] == cutoff_role].reset_index(drop=True)

@@ -3,9 +3,10 @@ experiment, variant and RFM segment at assignment (and 'All customers'): convers
 per customer, and each variant's lift against control with a 95% interval and a p-value."""
 
 from retail_segmentation.experiments import readout
+from retail_segmentation.frames import to_pandas
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    outcomes = dbt.ref("int_experiment_outcomes").order("experiment_id, variant, customer_id").df()
+    outcomes = to_pandas(dbt.ref("int_experiment_outcomes"), order_by=["experiment_id", "variant", "customer_id"])
     return readout(outcomes)

@@ -9,6 +9,7 @@ Davies-Bouldin, and which k was chosen and why). One fit, three public marts rea
 
 import pandas as pd
 
+from retail_segmentation.frames import to_pandas
 from retail_segmentation.segmentation import SegmentationConfig, fit_segmentation, parameters_table, segment_actions
 
 
@@ -30,8 +31,8 @@ def model(dbt, session):
         silhouette_sample_size=dbt.config.get("segmentation_silhouette_sample_size"),
     )
     # ordered here, so fit_segmentation need not sort (see prepare_features)
-    features = dbt.ref("int_customer_segment_features").order("customer_id").df()
-    actions = segment_actions(dbt.ref("rfm_segments").df(), dbt.ref("cluster_segments").df())
+    features = to_pandas(dbt.ref("int_customer_segment_features"), order_by=["customer_id"])
+    actions = segment_actions(to_pandas(dbt.ref("rfm_segments")), to_pandas(dbt.ref("cluster_segments")))
     seg = fit_segmentation(features, cfg, actions)
     candidates = seg.selection.assign(parameter_type="k_candidate")
     return pd.concat([parameters_table(seg), candidates], ignore_index=True)
