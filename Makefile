@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 DUCKDB_CLIENT_VENVS := .venv-duckdb11 .venv-duckdb14 .venv-duckdb15
 # pantab (its wheel carries Tableau's Hyper engine, ~300 MB): an optional extra in its own environment
 HYPER_VENV := .venv-hyper
+# dbt-spark and pyspark for make spark, in their own environment
+SPARK_VENV := .venv-spark
 # apt-get needs root: sudo when not root
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
@@ -16,7 +18,8 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DUCKDB_PATH ?= warehouse/build/retail.duckdb
 export DUCKDB_PUBLISH_PATH ?= warehouse/retail.duckdb
 
-.PHONY: setup run test lint score sample clean export export-hyper bench dashboard docs chromium
+.PHONY: setup run test lint score sample clean export export-hyper bench dashboard docs chromium java java-check spark \
+	segmentation-seed
 
 setup: $(VENV)/.installed $(DUCKDB_CLIENT_VENVS:%=%/.installed)
 
@@ -56,6 +59,14 @@ chromium:
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
+# Debian's OpenJDK 17, for the Spark build (make spark; Spark 3.5 runs on Java 8, 11 or 17):
+# installed when missing
+java:
+	@if command -v java >/dev/null; then :; else \
+		echo "installing Debian's openjdk-17-jdk-headless (make spark runs a local Spark session)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless >/dev/null; \
+	fi
+
 # The CDNOW sample of Fader, Hardie & Lee (2005) as the lifetimes package ships it: the CLV
 # truth test (tests/pytest/test_clv.py) reads its data files. Only the files are unpacked; the
 # package is never installed or imported. Pinned by version and checksum.
@@ -65,7 +76,7 @@ LIFETIMES_DATA := data/external/lifetimes-0.11.3/.unpacked
 
 ## make test: the whole suite: lint, the project's documentation and test scores, then pytest
 ## (which drives dbt end to end on fixtures and the sample)
-test: setup chromium $(HYPER_VENV)/.installed lint score $(LIFETIMES_DATA)
+test: setup chromium java $(SPARK_VENV)/.installed $(HYPER_VENV)/.installed lint score $(LIFETIMES_DATA)
 	$(BIN)/python -m pytest
 
 $(LIFETIMES_DATA): $(VENV)/.installed
@@ -105,7 +116,7 @@ sample: setup
 		--experiments-out data/sample/experiments.csv
 
 clean:
-	rm -rf target logs $(VENV) $(DUCKDB_CLIENT_VENVS) $(HYPER_VENV)
+	rm -rf target logs $(VENV) $(DUCKDB_CLIENT_VENVS) $(HYPER_VENV) $(SPARK_VENV)
 
 ## make export: every public mart as Parquet in exports/ (BI tools read them without a lock on the DuckDB file)
 EXPORT_DIR ?= exports
@@ -127,3 +138,25 @@ export-hyper: setup $(HYPER_VENV)/.installed
 SIZES ?= 1000000 10000000
 bench: setup
 	$(BIN)/python bench/run_bench.py --sizes $(SIZES)
+
+## make spark: the same dbt build on Apache Spark, a local session in this process (dbt-spark's
+## session method; .venv-spark, Java 17), into warehouse/spark/ (README "Running on Spark").
+## DBT_VARS (YAML, e.g. DBT_VARS='{raw_sales_path: data/x.csv}') is passed as --vars.
+SPARK_ENV := SPARK_LOCAL_IP=127.0.0.1 DBT_TARGET_PATH=target/spark DBT_LOG_PATH=logs/spark
+$(SPARK_VENV)/.installed: requirements-spark.txt
+	test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	touch $@
+
+# checked first, before anything is installed
+java-check:
+	@command -v java >/dev/null || { echo "make spark needs Java (8, 11 or 17) for Spark: run make java, or sudo apt-get install openjdk-17-jdk-headless"; exit 1; }
+
+spark: java-check $(SPARK_VENV)/.installed
+	$(SPARK_ENV) $(SPARK_VENV)/bin/dbt build --target spark $(if $(DBT_VARS),--vars '$(DBT_VARS)')
+
+## make segmentation-seed: the segmentation fit of the built warehouse (DUCKDB_PATH) as the seed
+## Spark scores customers from (SEED=segment_model_parameters_sample; var segmentation_parameters_seed)
+SEED ?= segment_model_parameters_sample
+segmentation-seed: setup
+	$(BIN)/python -m retail_segmentation.parameter_seed "$(DUCKDB_PATH)" seeds/$(SEED).csv

@@ -42,6 +42,16 @@
         {%- endif -%}
     {%- endfor -%}
 
+    {#- Spark reads text as UTF-8 only (csv_file_lines) -#}
+    {%- if target.type == 'spark' and var('raw_encoding') != 'utf-8' -%}
+        {%- do problems.append(var_problem('raw_encoding', var('raw_encoding'),
+            "utf-8 on Spark (its text reader decodes UTF-8 only; build other encodings on DuckDB)")) -%}
+    {%- endif -%}
+    {%- if target.type == 'spark' and var('export_parquet_dir') is not none -%}
+        {%- do problems.append(var_problem('export_parquet_dir', var('export_parquet_dir'),
+            "unset on Spark (its marts already are Parquet tables in spark.sql.warehouse.dir)")) -%}
+    {%- endif -%}
+
     {%- if not modules.re.fullmatch('[A-Z]{3}', var('reporting_currency') | string) -%}
         {%- do problems.append(var_problem('reporting_currency', var('reporting_currency'), "an ISO 4217 code in capitals, like USD or EUR")) -%}
     {%- endif -%}

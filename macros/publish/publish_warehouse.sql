@@ -89,6 +89,10 @@
     successful `dbt build` leaves the published file as it was, and says why.
 -#}
 {% macro publish_warehouse(results, export_directory=none) %}
+    {{ return(adapter.dispatch('publish_warehouse')(results, export_directory)) }}
+{% endmacro %}
+
+{% macro default__publish_warehouse(results, export_directory=none) %}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
@@ -111,6 +115,18 @@
     {{ log("published " ~ public_marts() | length ~ " public marts to '" ~ published ~ "'", info=true) }}
     {%- if export_directory -%}
         {%- do export_public_marts(export_directory) -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
+{#-
+    Spark has no warehouse file to publish: BI tools read its tables (Parquet in
+    spark.sql.warehouse.dir) through Spark. Only say whether the build was complete.
+-#}
+{% macro spark__publish_warehouse(results, export_directory=none) %}
+    {%- if execute -%}
+        {%- set refusal = publish_refusal(results) -%}
+        {{ log("Spark: the marts in schema " ~ target.schema ~ (" may be incomplete: " ~ refusal if refusal else " are complete"), info=true) }}
     {%- endif -%}
     {{ return('') }}
 {% endmacro %}
