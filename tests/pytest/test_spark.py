@@ -1,0 +1,152 @@
+"""The same project on Apache Spark: `make spark` builds the sample on a local Spark session, and
+every mart it builds equals the DuckDB build of the same sample, row for row."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import PROJECT
+
+from retail_segmentation.parameter_seed import write_seed
+
+pytestmark = pytest.mark.dbt
+
+# Every mart Spark builds (the lifecycle marts need their Python fits: not on open-source Spark)
+SPARK_MARTS = [
+    "fct_sales",
+    "fct_customer_rfm",
+    "fct_rfm_segment_summary",
+    "fct_channel_performance",
+    "fct_store_performance",
+    "fct_product_performance",
+    "fct_monthly_sales",
+    "fct_data_quality",
+    "dim_customers",
+    "dim_products",
+    "dim_stores",
+    "dim_customer_segments",
+    "dim_segment_model_parameters",
+    "fct_segment_model_selection",
+    "fct_customer_segment_profiles",
+]
+
+
+# Reads every mart through Spark itself (tables and views alike) and writes each as one Parquet
+# file: run with .venv-spark's Python on the warehouse make spark built.
+EXPORT_MARTS = """
+import sys
+from pathlib import Path
+from pyspark.sql import SparkSession
+
+warehouse, out, marts = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
+spark = (
+    SparkSession.builder.master("local[2]")
+    .config("spark.sql.warehouse.dir", str(warehouse))
+    .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}/metastore")
+    .config("spark.sql.session.timeZone", "UTC")
+    .config("spark.ui.enabled", "false")
+    .enableHiveSupport()
+    .getOrCreate()
+)
+for mart in marts:
+    spark.table(f"main.{mart}").coalesce(1).write.mode("overwrite").parquet(str(out / mart))
+"""
+
+
+@pytest.fixture(scope="module")
+def spark_marts(tmp_path_factory) -> Path:
+    """`make spark` on the sample into a throwaway Spark warehouse; its marts as Parquet."""
+    tmp = tmp_path_factory.mktemp("spark")
+    env = dict(os.environ, SPARK_WAREHOUSE_DIR=str(tmp / "warehouse"), SPARK_LOCAL_IP="127.0.0.1")
+    env.pop("DBT_VARS", None)
+    proc = subprocess.run(["make", "--no-print-directory", "spark"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=3600)
+    if proc.returncode != 0:
+        pytest.fail(f"make spark failed:\n{(proc.stdout + proc.stderr)[-6000:]}")
+    spark_python = PROJECT / ".venv-spark" / "bin" / "python"
+    args = [str(spark_python), "-c", EXPORT_MARTS, str(tmp / "warehouse"), str(tmp / "marts"), *SPARK_MARTS]
+    proc = subprocess.run(args, cwd=tmp, env=env, capture_output=True, text=True, timeout=1800)
+    if proc.returncode != 0:
+        pytest.fail(f"reading the Spark marts failed:\n{proc.stderr[-6000:]}")
+    return tmp / "marts"
+
+
+def spark_table(marts: Path, mart: str) -> pd.DataFrame:
+    """A mart as Spark computed it (the Parquet file spark_marts wrote), read with DuckDB.
+    Spark names each raw file by its absolute path; DuckDB as the var gave it (relative to the
+    project here): source_file is compared relative to the project."""
+    frame = duckdb.sql(f"select * from read_parquet('{marts / mart}/*.parquet')").df()
+    if "source_file" in frame.columns:
+        prefix = f"{PROJECT.resolve()}/"
+        frame["source_file"] = frame["source_file"].map(lambda path: path.removeprefix(prefix) if isinstance(path, str) else path)
+    return frame
+
+
+def duckdb_table(db: Path, table: str) -> pd.DataFrame:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql(f"select * from main.{table}").df()
+
+
+def sorted_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(list(frame.columns), kind="stable", ignore_index=True, na_position="first")
+
+
+def same_value(a, b) -> bool:
+    """Equal, or both missing (None, NaN, NaT or pd.NA alike)."""
+    if pd.isna(a) or pd.isna(b):
+        return bool(pd.isna(a) and pd.isna(b))
+    return bool(a == b)
+
+
+def assert_same_rows(table: str, spark: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """Equal row for row: the same columns in the same order, the same values; doubles to 1e-9
+    relative (the two engines may sum in another order), everything else exactly."""
+    assert list(spark.columns) == list(expected.columns), table
+    assert len(spark) == len(expected), table
+    spark, expected = sorted_rows(spark), sorted_rows(expected)
+    for column in expected.columns:
+        left, right = spark[column], expected[column]
+        if pd.api.types.is_float_dtype(right) or pd.api.types.is_float_dtype(left):
+            a, b = left.to_numpy(dtype=float), right.to_numpy(dtype=float)
+            assert np.array_equal(np.isnan(a), np.isnan(b)), (table, column)
+            assert np.allclose(a, b, rtol=1e-9, atol=1e-9, equal_nan=True), (table, column)
+        else:
+            mismatched = pd.Series([not same_value(a, b) for a, b in zip(left, right, strict=True)], index=left.index)
+            assert not mismatched.any(), (table, column, pd.DataFrame({"spark": left[mismatched], "duckdb": right[mismatched]}).head())
+
+
+@pytest.mark.parametrize("mart", SPARK_MARTS)
+def test_every_spark_mart_equals_the_duckdb_build(spark_marts, sample_warehouse, mart):
+    assert_same_rows(mart, spark_table(spark_marts, mart), duckdb_table(sample_warehouse, mart))
+
+
+def test_every_customer_has_a_kmeans_segment_on_spark(spark_marts):
+    customers = spark_table(spark_marts, "fct_customer_rfm")
+    segments = spark_table(spark_marts, "dim_customer_segments")
+    assert len(customers) > 1000
+    assert set(segments["customer_id"]) == set(customers["customer_id"])
+    assert segments["cluster_id"].notna().all() and segments["segment_name"].notna().all()
+
+
+def test_the_shipped_segmentation_seed_is_the_samples_fit(sample_warehouse, tmp_path):
+    """Spark scores the sample from seeds/segment_model_parameters_sample.csv: it must be what the
+    DuckDB build of the sample fits (make segmentation-seed rewrites it when the fit changes)."""
+    written = tmp_path / "fit.csv"
+    write_seed(sample_warehouse, written)
+    shipped = PROJECT / "seeds" / "segment_model_parameters_sample.csv"
+    assert written.read_bytes() == shipped.read_bytes(), "the sample's fit changed: run make run, then make segmentation-seed"
+
+
+def test_make_spark_says_how_to_get_java_when_it_is_missing(tmp_path):
+    """Without java on PATH, make spark stops before installing anything and says what to install."""
+    env = dict(os.environ, PATH=str(tmp_path))
+    make = shutil.which("make")
+    proc = subprocess.run([make, "--no-print-directory", "spark"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0
+    assert "apt-get install openjdk-17-jdk-headless" in proc.stdout + proc.stderr
