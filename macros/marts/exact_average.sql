@@ -19,9 +19,9 @@
     cast(
         cast(
             case when {{ amount }} < 0 then -1 else 1 end
-            * {{ integer_quotient(
-                'abs(cast((' ~ amount ~ ') * 100 as bigint)) * 2 + nullif(' ~ count ~ ', 0)',
-                '2 * nullif(' ~ count ~ ', 0)'
+            * {{ integer_divide(
+                '(abs(cast((' ~ amount ~ ') * 100 as bigint)) * 2 + nullif(' ~ count ~ ', 0))',
+                '(2 * nullif(' ~ count ~ ', 0))'
             ) }}
             as decimal(18, 0)
         ) * 0.01 as decimal(18, 2)

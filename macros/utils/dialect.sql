@@ -323,14 +323,3 @@
     {{ return(target.type != 'spark') }}
 {%- endmacro %}
 
-
-{#- The whole-number quotient of two whole numbers, truncated toward zero. -#}
-{% macro integer_quotient(dividend, divisor) -%}
-    {{ return(adapter.dispatch('integer_quotient')(dividend, divisor)) }}
-{%- endmacro %}
-{% macro duckdb__integer_quotient(dividend, divisor) -%}
-    ({{ dividend }}) // ({{ divisor }})
-{%- endmacro %}
-{% macro spark__integer_quotient(dividend, divisor) -%}
-    ({{ dividend }}) div ({{ divisor }})
-{%- endmacro %}

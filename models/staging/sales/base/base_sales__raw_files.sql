@@ -53,11 +53,12 @@ files as (
 line_counts as (
 
     select
-        source_file,
+        raw_lines.source_file,
         cast(count(*) as bigint) as physical_lines,
-        {{ 'cast(null as bigint)' if raw_sales_are_parquet() else 'min(' ~ raw_line_position('raw_lines') ~ ')' }} as first_rowid
+        {{ 'cast(null as bigint)' if raw_sales_are_parquet() else 'min(' ~ raw_line_position('raw_lines') ~ ')' }}
+            as first_rowid
     from {{ ref('base_sales__raw_lines') }} as raw_lines
-    group by source_file
+    group by raw_lines.source_file
 
 ),
 
@@ -200,8 +201,9 @@ header_matches as (
         layout_headers.column_position,
         count(*) as fields_naming_it,
         min(candidate_header_fields.field_position) as field_position,
-        {{ ordered_string_agg('candidate_header_fields.header_field', "', '", 'candidate_header_fields.field_position') }}
-            as header_names
+        {{ ordered_string_agg(
+            'candidate_header_fields.header_field', "', '", 'candidate_header_fields.field_position'
+        ) }} as header_names
     from candidate_header_fields
     inner join layout_headers
         on {{ normalized_header('candidate_header_fields.header_field') }} = layout_headers.header_key
@@ -283,7 +285,8 @@ sampled_lines as (
     inner join header_lines on numbered_lines.source_file = header_lines.source_file
     where chosen_delimiters.columns_found = {{ layout_columns | length }}
         and numbered_lines.source_line_number > header_lines.header_line_number
-        and numbered_lines.source_line_number % greatest(1, {{ integer_divide('numbered_lines.physical_lines', sample_lines) }}) = 0
+        and numbered_lines.source_line_number
+        % greatest(1, {{ integer_divide('numbered_lines.physical_lines', sample_lines) }}) = 0
         and (numbered_lines.fields is not null
             or not {{ is_blank_line('numbered_lines.line', 'chosen_delimiters.delimiter') }})
 
@@ -294,7 +297,8 @@ sampled_values as (
     select
         source_file,
         {%- for column in date_columns + number_columns %}
-        {{ list_at('fields', list_at('column_positions', layout_columns.index(column) + 1)) }} as raw_{{ column }}{{ "," if not loop.last }}
+        {{ list_at('fields', list_at('column_positions', layout_columns.index(column) + 1)) }}
+            as raw_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     from sampled_lines
 

@@ -101,7 +101,8 @@ checked_spans as (
         spans.*,
         span_texts.record_text,
         {{ is_well_formed_record('span_texts.record_text', 'spans.delimiter') }}
-            and {{ list_length(split_raw_fields('span_texts.record_text', 'spans.delimiter')) }} = spans.header_field_count
+            and {{ list_length(split_raw_fields('span_texts.record_text', 'spans.delimiter')) }}
+            = spans.header_field_count
             as is_record
     from spans
     inner join span_texts
