@@ -359,36 +359,24 @@
         lines.source_file,
         {%- for column in columns %}
         case
-            when array_position(headers.header_fields, {{ sql_string(column) }}) > 0 then element_at(
-                {{ split_raw_fields('lines.line', 'headers.delimiter') }},
-                cast(array_position(headers.header_fields, {{ sql_string(column) }}) as int)
+            when array_position(lines.header_fields, {{ sql_string(column) }}) > 0 then element_at(
+                {{ split_raw_fields('lines.line', 'lines.delimiter') }},
+                cast(array_position(lines.header_fields, {{ sql_string(column) }}) as int)
             )
         end as raw_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     from (
         select
             source_file,
-            row_number() over (partition by source_file order by read_position) as source_line_number,
-            regexp_replace(line, '^\uFEFF', '') as line
-        from (
-            {%- for file in files %}
-            select
-                {{ sql_string(file.path) }} as source_file,
-                monotonically_increasing_id() as read_position,
-                value as line
-            from text.`{{ file.path }}`
-            {{ "union all" if not loop.last }}
-            {%- endfor %}
-        ) as read_lines
-    ) as lines
-    inner join (
-        select
-            source_file,
-            delimiter,
-            transform({{ split_raw_fields('header_line', 'delimiter') }}, name -> trim(name)) as header_fields
+            source_line_number,
+            line,
+            transform({{ split_raw_fields('header_line', 'delimiter') }}, name -> trim(name)) as header_fields,
+            delimiter
         from (
             select
                 source_file,
+                source_line_number,
+                line,
                 header_line,
                 case
                     when contains(header_line, ',') then ','
@@ -400,27 +388,23 @@
             from (
                 select
                     source_file,
-                    regexp_replace(line, '^\uFEFF', '') as header_line
+                    row_number() over by_file as source_line_number,
+                    regexp_replace(line, '^\uFEFF', '') as line,
+                    regexp_replace(first_value(line) over by_file, '^\uFEFF', '') as header_line
                 from (
+                    {%- for file in files %}
                     select
-                        source_file,
-                        line,
-                        row_number() over (partition by source_file order by read_position) as source_line_number
-                    from (
-                        {%- for file in files %}
-                        select
-                            {{ sql_string(file.path) }} as source_file,
-                            monotonically_increasing_id() as read_position,
-                            value as line
-                        from text.`{{ file.path }}`
-                        {{ "union all" if not loop.last }}
-                        {%- endfor %}
-                    ) as read_lines
-                ) as numbered
-                where source_line_number = 1
-            ) as first_lines
-        ) as header_lines
-    ) as headers on lines.source_file = headers.source_file
+                        {{ sql_string(file.path) }} as source_file,
+                        monotonically_increasing_id() as read_position,
+                        value as line
+                    from text.`{{ file.path }}`
+                    {{ "union all" if not loop.last }}
+                    {%- endfor %}
+                ) as read_lines
+                window by_file as (partition by source_file order by read_position)
+            ) as numbered
+        ) as with_delimiter
+    ) as lines
     where lines.source_line_number > 1 and nullif(trim(lines.line), '') is not null
     {%- else %}
     select
