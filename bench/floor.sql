@@ -9,7 +9,7 @@ select
         * try_cast(replace(replace("Unit Price", '$', ''), ',', '') as decimal(18, 4))
         * (1 - try_cast("Discount Applied" as decimal(9, 4)))) as monetary
 from (
-    select *, try_strptime("OrderDate", ['%d/%m/%Y', '%Y-%m-%d']) as order_date
+    select *, try_strptime("OrderDate", ['%d/%m/%y', '%d/%m/%Y', '%Y-%m-%d']) as order_date
     from read_csv('{path}', header = true, all_varchar = true)
 ) as raw_lines
 group by 1
