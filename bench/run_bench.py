@@ -3,6 +3,8 @@
 For each size (order lines): generate the data with the project's generator (CSV and Parquet,
 cached in data/generated/), then run back to back, each in its own process:
   1. the full `dbt build` (every model, the segmentation, every test) on the CSV, and on the Parquet;
+     then, on the CSV's warehouse, the incremental build that adds a day of 1% more lines (a second
+     file beside the first, generated with another seed and its own order numbers);
   2. bench/pandas_reference.py on the CSV (the seed notebooks' way);
   3. the floor: bench/floor.sql, one DuckDB statement that parses the raw CSV and computes RFM;
   4. the whole-job floor: bench/floor_job.sql, the build's essential work hand-written in DuckDB
@@ -69,12 +71,37 @@ def ensure_data(lines: int) -> tuple[Path, Path, Path]:
     return csv, parquet, customers
 
 
+def ensure_day(lines: int) -> Path:
+    """A day of lines / 100 new order lines for the warehouse of `lines` lines: the same customers,
+    another seed, order numbers of their own (SO - D...)."""
+    day = GENERATED / f"sales_{label(lines)}.day.csv"
+    if not day.exists():
+        print(f"generating {day.name} ...", flush=True)
+        drawn = GENERATED / f"sales_{label(lines)}.day.tmp.csv"
+        customers = str(max(50, lines // 15))
+        subprocess.run(
+            [str(BIN / "python"), "-m", "retail_segmentation.generator", "--lines", str(lines // 100), "--customers", customers]
+            + ["--seed", "4242", "--out", str(drawn), "--quiet"],
+            cwd=PROJECT,
+            check=True,
+        )
+        with open(drawn) as source, open(day, "w") as out:
+            out.writelines(line.replace("SO - ", "SO - D", 1) for line in source)
+        drawn.unlink()
+    return day
+
+
 def dbt_build(
-    raw: Path, customers: Path, name: str, duckdb_memory_gb: int
-) -> tuple[dict, list[tuple[str, float]], list[tuple[str, float]]]:
+    raw: Path, customers: Path, name: str, duckdb_memory_gb: int, day: Path | None = None
+) -> tuple[dict, list[tuple[str, float]], list[tuple[str, float]], dict | None]:
+    """The full build of `raw` (read through a directory glob), then with `day` the incremental
+    build that adds it: (build, slowest nodes, lifecycle nodes, incremental day)."""
     work = RESULTS / name
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    files = work / "raw"
+    files.mkdir()
+    (files / f"sales{raw.suffix}").symlink_to(raw.resolve())
     env = dict(os.environ)
     env.update(
         DBT_PROFILES_DIR=str(PROJECT / "profiles"),
@@ -86,8 +113,15 @@ def dbt_build(
         DBT_LOG_PATH=str(work / "logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
-    vars = json.dumps({"raw_sales_path": str(raw), "raw_customers_path": str(customers)})
+    vars = json.dumps({"raw_sales_path": str(files / f"*{raw.suffix}"), "raw_customers_path": str(customers)})
     result = measured([str(BIN / "dbt"), "build", "--vars", vars], env=env)
+    added_day = None
+    if day is not None and result["ok"]:
+        (work / "target" / "run_results.json").rename(work / "full_run_results.json")
+        (files / f"sales.day{raw.suffix}").symlink_to(day.resolve())
+        added_day = measured([str(BIN / "dbt"), "build", "--vars", vars], env=env)
+        (work / "target" / "run_results.json").rename(work / "day_run_results.json")
+        (work / "full_run_results.json").rename(work / "target" / "run_results.json")
     slowest, lifecycle = [], []
     run_results = work / "target" / "run_results.json"
     if run_results.exists():
@@ -104,7 +138,7 @@ def dbt_build(
         slowest = sorted(((n["unique_id"].split(".", 1)[1], n["execution_time"]) for n in nodes), key=lambda t: -t[1])[:8]
     for built in ("retail.duckdb", "published.duckdb"):  # several GB at 100M lines
         (work / built).unlink(missing_ok=True)
-    return result, slowest, lifecycle
+    return result, slowest, lifecycle, added_day
 
 
 def floor(raw: Path) -> dict:
@@ -161,9 +195,9 @@ def report(rows: list[str], details: list[str]) -> str:
         [
             f"Machine: {machine}; run {time.strftime('%Y-%m-%d')}",
             "",
-            "| order lines | dbt build CSV (s) | build peak (GB) | dbt build Parquet (s) | floor (s) | job floor (s) "
-            "| pandas (s) | pandas peak (GB) | build / floor | build / job floor | pandas / build |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| order lines | dbt build CSV (s) | build peak (GB) | + 1% day (s) | day / build | dbt build Parquet (s) "
+            "| floor (s) | job floor (s) | pandas (s) | pandas peak (GB) | build / floor | build / job floor | pandas / build |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
             *rows,
             "",
             *details,
@@ -193,11 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         csv, parquet, customers = ensure_data(lines)
         name = label(lines)
         print(f"[{name}] dbt build on CSV ...", flush=True)
-        build, slowest, lifecycle = dbt_build(csv, customers, f"build_{name}_csv", args.duckdb_memory_gb)
+        build, slowest, lifecycle, added_day = dbt_build(csv, customers, f"build_{name}_csv", args.duckdb_memory_gb, ensure_day(lines))
         build_parquet = None
         if not args.no_parquet:
             print(f"[{name}] dbt build on Parquet ...", flush=True)
-            build_parquet, _, _ = dbt_build(parquet, customers, f"build_{name}_parquet", args.duckdb_memory_gb)
+            build_parquet, _, _, _ = dbt_build(parquet, customers, f"build_{name}_parquet", args.duckdb_memory_gb)
         print(f"[{name}] floor ...", flush=True)
         low = floor(csv)
         print(f"[{name}] whole-job floor ...", flush=True)
@@ -207,12 +241,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{name}] pandas reference ...", flush=True)
             pandas = measured([str(BIN / "python"), "bench/pandas_reference.py", str(csv)], memory_limit_gb=args.pandas_memory_gb)
         rows.append(
-            f"| {lines:,} | {fmt(build, 'seconds')} | {fmt(build, 'peak_gb')} | {fmt(build_parquet, 'seconds')} | "
+            f"| {lines:,} | {fmt(build, 'seconds')} | {fmt(build, 'peak_gb')} | {fmt(added_day, 'seconds')} | "
+            f"{ratio(added_day, build)} | {fmt(build_parquet, 'seconds')} | "
             f"{fmt(low, 'seconds')} | {fmt(job_low, 'seconds')} | {fmt(pandas, 'seconds')} | {fmt(pandas, 'peak_gb')} | "
             f"{ratio(build, low)} | {ratio(build, job_low)} | {ratio(pandas, build)} |"
         )
         for what, result in [
             ("build csv", build),
+            ("1% day", added_day),
             ("build parquet", build_parquet),
             ("floor", low),
             ("job floor", job_low),

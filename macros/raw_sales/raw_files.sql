@@ -44,15 +44,15 @@
 
 
 {#-
-    With raw_encoding cp1252, the UTF-8 copies of the CSV files (base_sales__raw_transcoded_files)
-    as {copy: original file}, to be read in their place; {} for every other encoding.
+    With raw_encoding cp1252, the UTF-8 copies of the CSV files `csv_paths`
+    (base_sales__raw_transcoded_files) as {copy: original file}, to be read in their place; {} for every other encoding.
 -#}
 {% macro raw_utf8_copies(csv_paths) -%}
     {%- set copies = {} -%}
     {%- if var('raw_encoding') == 'cp1252' -%}
         {%- set transcoded = ref('base_sales__raw_transcoded_files') -%}
         {%- if execute and csv_paths -%}
-            {%- for row in run_query('select source_file, utf8_file from ' ~ transcoded).rows -%}
+            {%- for row in run_query('select source_file, utf8_file from ' ~ transcoded).rows if row[0] in csv_paths -%}
                 {%- do copies.update({row[1]: row[0]}) -%}
             {%- endfor -%}
         {%- endif -%}
@@ -157,7 +157,7 @@
 {%- endmacro %}
 
 {% macro duckdb__raw_lines_read_check(what) -%}
-    {%- set files = raw_input_file_list(source('raw_sales', 'order_line_files')) -%}
+    {%- set files = raw_sales_files_to_load() -%}
     {%- if execute and not (files | selectattr('kind', 'equalto', 'csv') | list) -%}
         {{ return('') }}
     {%- endif -%}

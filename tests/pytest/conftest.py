@@ -38,16 +38,8 @@ def published(db: Path) -> Path:
     return db.with_name(db.stem + ".published.duckdb")
 
 
-def run_dbt(
-    command: list[str],
-    db: Path,
-    vars: dict | None = None,
-    expect_ok: bool = True,
-    project: Path = PROJECT,
-    publish_path: Path | None = None,
-) -> DbtResult:
-    """Run dbt in `project` against the working warehouse file `db`, publishing to publish_path
-    (default published(db)); fail the test if it fails unexpectedly."""
+def dbt_env(db: Path, publish_path: Path | None = None) -> dict:
+    """The environment of a dbt run against the working warehouse file `db` (run_dbt)."""
     env = dict(os.environ)
     env.update(
         DBT_PROFILES_DIR=str(PROJECT / "profiles"),
@@ -58,10 +50,27 @@ def run_dbt(
         DBT_LOG_PATH=str(db.parent / "logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
+    return env
+
+
+def dbt_args(command: list[str], vars: dict | None = None) -> list[str]:
     args = [str(BIN / "dbt"), *command]
     if vars:
         args += ["--vars", json.dumps(vars)]
-    proc = subprocess.run(args, cwd=project, env=env, capture_output=True, text=True, timeout=1800)
+    return args
+
+
+def run_dbt(
+    command: list[str],
+    db: Path,
+    vars: dict | None = None,
+    expect_ok: bool = True,
+    project: Path = PROJECT,
+    publish_path: Path | None = None,
+) -> DbtResult:
+    """Run dbt in `project` against the working warehouse file `db`, publishing to publish_path
+    (default published(db)); fail the test if it fails unexpectedly."""
+    proc = subprocess.run(dbt_args(command, vars), cwd=project, env=dbt_env(db, publish_path), capture_output=True, text=True, timeout=1800)
     result = DbtResult(proc.returncode, proc.stdout + proc.stderr)
     if expect_ok and not result.ok:
         pytest.fail(f"dbt {' '.join(command)} failed:\n{result.output[-6000:]}")

@@ -9,15 +9,29 @@
 -- duplicate check compares against) keep their text (raw_line) and their layout fields
 -- (raw_values); clean records keep typed values only.
 --
+-- On DuckDB an incremental table: a build parses only the files it loads
+-- (base_sales__raw_load_plan). The pre-hook deletes the lines of every file it does not keep;
+-- the lines it parses are appended. Duplicates are found over the lines it parses and the
+-- record hashes of the lines it keeps, and the plan loads again any kept file whose lines'
+-- duplicate status another file changes, so an incremental build ends with the table a full
+-- build makes.
+--
 -- The post-hook stops the build (keeping the previous table) when a file's lines contradict the
 -- conventions its sample chose, or when too much of a file was refused (raw_sales_file_checks).
 {{ config(
-    materialized='table',
+    materialized='incremental' if target.type == 'duckdb' else 'table',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook=[
+        "{% if is_incremental() %}delete from {{ this }} where source_file not in"
+        ~ " (select source_file from {{ ref('base_sales__raw_load_plan') }} where load_action = 'keep'){% endif %}",
+    ],
     post_hook=[
         "{{ raise_first_problem(raw_sales_file_checks(this, ref('base_sales__raw_files')), 'raw sales file') }}",
     ],
 ) }}
 
+-- depends_on: {{ ref('base_sales__raw_load_plan') }}
 {%- set layout_columns = raw_layout_columns() %}
 {%- set reporting_currency = sql_string(var('reporting_currency')) %}
 {%- set conventions = raw_sales_conventions(ref('base_sales__raw_files')) %}
@@ -67,11 +81,28 @@ fx_rate_days as (
 
 ),
 
+multiline_records as (
+
+    select * from {{ ref('base_sales__raw_multiline_records') }}
+
+),
+
+lines_within_multiline_records as (
+
+    select
+        source_file_index,
+        {{ unnest_list(integers_between('source_line_number', 'source_line_number + source_line_count - 1')) }}
+            as source_line_number
+    from multiline_records
+
+),
+
 -- Duplicates, found cheaply in a first pass that only hashes the raw lines (the lines of files
--- after their header; Parquet and spreadsheet rows by their fields) and the records spanning
--- lines: the 8-byte hashes that occur more than once, with the first record of each. A hash
--- match is a candidate; tests/assert_duplicate_lines_repeat_exactly.sql checks on every build
--- that each record flagged duplicate_line has the raw text of the record it repeats.
+-- after their header, but those of records spanning lines; Parquet and spreadsheet rows by
+-- their fields), the records spanning lines and the records kept from earlier loads: the
+-- 8-byte hashes that occur more than once, with the first record of each. A hash match is a
+-- candidate; tests/assert_duplicate_lines_repeat_exactly.sql checks on every build that each
+-- record flagged duplicate_line has the raw text of the record it repeats.
 hashed_records as (
 
     select
@@ -80,6 +111,9 @@ hashed_records as (
             as order_line_id
     from {{ ref('base_sales__raw_lines') }} as raw_lines
     inner join files on raw_lines.source_file = files.source_file
+    anti join lines_within_multiline_records
+        on files.source_file_index = lines_within_multiline_records.source_file_index
+        and {{ raw_line_number('raw_lines', 'files.first_rowid') }} = lines_within_multiline_records.source_line_number
     where {{ raw_line_number('raw_lines', 'files.first_rowid') }} > files.header_line_number
         and (raw_lines.line is not null or raw_lines.fields is not null)
 
@@ -88,7 +122,18 @@ hashed_records as (
     select
         {{ text_hash('record_text') }} as record_hash,
         {{ order_line_id('source_file_index', 'source_line_number') }} as order_line_id
-    from {{ ref('base_sales__raw_multiline_records') }}
+    from multiline_records
+
+    {%- if is_incremental() %}
+
+    union all
+
+    -- after the pre-hook, this table holds the kept files' lines only
+    select
+        record_hash,
+        order_line_id
+    from {{ this }}
+    {%- endif %}
 
 ),
 
@@ -289,6 +334,8 @@ final as (
         source_file_index,
         source_line_number,
         source_line_count,
+        record_hash,
+        {{ sql_string(invocation_id) }} as load_id,
         case when is_duplicate_line then first_order_line_id end as duplicate_of_order_line_id,
         case when quarantine_reasons is not null or first_order_line_id is not null then record_text end as raw_line,
         {%- set raw_columns = [] %}

@@ -1,7 +1,9 @@
 -- grain: one row per file behind raw_sales_path
 --
 -- How each raw file is read, decided once from its first lines and a sample of its data lines,
--- so every line of a file is read the same way:
+-- so every line of a file is read the same way, and the load it was read in. The files this
+-- build loads (base_sales__raw_load_plan) are profiled from their lines; the files it keeps
+-- keep the row of the build that loaded them.
 --   * where its lines are numbered from (first_rowid) and how many it has;
 --   * an Excel "sep=;" first line (its delimiter is used), the header line, the delimiter
 --     (raw_delimiter, or the one of , ; tab | under which the header names the layout's
@@ -26,12 +28,13 @@
 {%- set date_columns = raw_layout_columns_of_type(['date']) %}
 {%- set number_columns = raw_layout_columns_of_type(['number', 'money']) %}
 {%- set sample_lines = 100000 %}
+{%- set loaded = raw_sales_loaded_relations() %}
 
 with
 
-file_list as (
+plan as (
 
-    select file as source_file from {{ source('raw_sales', 'order_line_files') }}
+    select * from {{ ref('base_sales__raw_load_plan') }}
 
 ),
 
@@ -43,10 +46,8 @@ layout_headers as (
 
 files as (
 
-    select
-        source_file,
-        cast(row_number() over (order by source_file) as bigint) as source_file_index
-    from file_list
+    select * from plan
+    where load_action = 'load'
 
 ),
 
@@ -356,6 +357,10 @@ profiled as (
     select
         files.source_file_index,
         files.source_file,
+        files.file_size,
+        files.file_modified_ns,
+        files.file_fingerprint,
+        files.load_settings,
         coalesce(line_counts.physical_lines, 0) as physical_lines,
         line_counts.first_rowid,
         headers.header_line_number,
@@ -430,11 +435,17 @@ conventions as (
 
 ),
 
-final as (
+loaded_files as (
 
     select
         source_file_index,
         source_file,
+        file_size,
+        file_modified_ns,
+        file_fingerprint,
+        load_settings,
+        {{ sql_string(invocation_id) }} as load_id,
+        current_date as loaded_on,
         physical_lines,
         first_rowid,
         header_line_number,
@@ -471,6 +482,30 @@ final as (
             when sampled_lines = 0 then 'has a header but no data rows'
         end as problem
     from conventions
+
+),
+
+{% if loaded %}
+-- the files loaded before and kept: their row as the build that loaded them wrote it
+kept_files as (
+
+    select
+        kept.* replace (cast(null as bigint) as first_rowid)
+    from {{ loaded.raw_files }} as kept
+    inner join plan
+        on kept.source_file = plan.source_file
+        and plan.load_action = 'keep'
+
+),
+{% endif %}
+
+final as (
+
+    select * from loaded_files
+    {%- if loaded %}
+    union all by name
+    select * from kept_files
+    {%- endif %}
 
 )
 

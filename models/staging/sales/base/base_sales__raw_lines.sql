@@ -1,9 +1,11 @@
--- grain: one row per physical line of every CSV file behind raw_sales_path, and one per row of
--- its Parquet and spreadsheet files (plus a header row holding their column names)
+-- grain: one row per physical line of every CSV file this build loads, and one per row of its
+-- Parquet and spreadsheet files (plus a header row holding their column names)
 --
--- The one read of the raw files. A CSV line is kept whole, as text: nothing is split, parsed or
--- dropped here, so base_sales__raw_files can find each file's delimiter and header, and every
--- line keeps its number. On DuckDB, CSV lines are numbered downstream from this table's rowid: DuckDB
+-- The one read of the raw files: of the files base_sales__raw_load_plan loads (every file
+-- behind raw_sales_path on a full build; on an incremental build the new and changed ones). A
+-- CSV line is kept whole, as text: nothing is split, parsed or dropped here, so
+-- base_sales__raw_files can find each file's delimiter and header, and every line keeps its
+-- number. On DuckDB, CSV lines are numbered downstream from this table's rowid: DuckDB
 -- writes a table in the order it reads the files (preserve_insertion_order, on in the profile),
 -- so a file's lines sit at consecutive rowids, and the read and the write use every core. That
 -- is why this is a table and must stay one. A path of Parquet files only is read where it is
@@ -16,13 +18,14 @@
     post_hook=[] if parquet_only else ["{{ raw_lines_read_check('raw sales') }}"],
 ) }}
 
-{%- set files = raw_input_file_list(source('raw_sales', 'order_line_files')) %}
+{%- set files = raw_sales_files_to_load() %}
 {%- set spreadsheet_rows = ref('base_sales__raw_spreadsheet_rows') if python_models_enabled() else none %}
 {%- set csv_paths = files | selectattr('kind', 'equalto', 'csv') | map(attribute='path') | list %}
 {#- cp1252 files are read from their UTF-8 copies, under their own names -#}
 {%- set utf8_copies = raw_utf8_copies(csv_paths) %}
 {%- set parquet_paths = files | selectattr('kind', 'equalto', 'parquet') | map(attribute='path') | list %}
-{%- set has_spreadsheets = files | selectattr('kind', 'equalto', 'xlsx') | list | length > 0 %}
+{%- set spreadsheet_paths = files | selectattr('kind', 'equalto', 'xlsx') | map(attribute='path') | list %}
+{%- set has_spreadsheets = spreadsheet_paths | length > 0 %}
 
 with
 
@@ -47,6 +50,7 @@ spreadsheet_lines as (
 
     select source_file, source_line_number, cast(null as {{ dbt.type_string() }}) as line, fields
     from {{ spreadsheet_rows }}
+    where {{ list_has(sql_list(spreadsheet_paths), 'source_file') }}
 
 ),
 {% endif %}

@@ -1,0 +1,145 @@
+{#-
+    Incremental loads of the raw sales files (DuckDB). base_sales__raw_load_plan decides per file
+    whether this build loads it (new, changed, renumbered, or its lines' status may have
+    changed), keeps what an earlier build loaded, or removes it; base_sales__raw_lines reads
+    only the files to load, base_sales__raw_files and base_sales__order_lines keep the rest.
+-#}
+
+{#-
+    The tables an earlier build loaded the raw files into, as {raw_files, order_lines}, when
+    this build can add to them: on DuckDB, without --full-refresh, both tables there and with
+    the columns incremental loads keep (a warehouse built before them reloads every file).
+    none otherwise. Looked up by name in the schema of the model calling it (the base models'),
+    not by ref: they are built after the plan that reads them.
+-#}
+{% macro raw_sales_loaded_relations() -%}
+    {%- if not execute or target.type != 'duckdb' or flags.FULL_REFRESH -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set found = {} -%}
+    {%- for name, column in [('base_sales__raw_files', 'file_fingerprint'), ('base_sales__order_lines', 'load_id')] -%}
+        {%- set relation = adapter.get_relation(this.database, this.schema, name) -%}
+        {%- if relation is none or relation.type != 'table' -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {%- if column not in adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {%- do found.update({name.split('__')[1]: relation}) -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+
+{#-
+    The vars a loaded line's parse depends on, as one string: when it differs from the one a
+    file was loaded with, the file is loaded again.
+-#}
+{% macro raw_sales_load_settings() -%}
+    {%- set settings = {} -%}
+    {%- for name in [
+        'raw_sales_format', 'raw_layouts', 'raw_encoding', 'raw_delimiter', 'raw_date_order',
+        'raw_decimal_separator', 'raw_min_order_date', 'raw_max_lead_days', 'reporting_currency',
+    ] -%}
+        {%- do settings.update({name: var(name)}) -%}
+    {%- endfor -%}
+    {{ return(tojson(settings, sort_keys=true)) }}
+{%- endmacro %}
+
+
+{#-
+    The files this build reads, as [{path, kind}] in name order: those base_sales__raw_load_plan
+    loads (`plan`: the plan itself, from its own hook). Before the plan is built (dbt compile,
+    docs generate) every file behind raw_sales_path.
+-#}
+{% macro raw_sales_files_to_load(plan=none) -%}
+    {%- set plan = plan if plan is not none else ref('base_sales__raw_load_plan') -%}
+    {%- if not execute or adapter.get_relation(plan.database, plan.schema, plan.identifier) is none -%}
+        {{ return(raw_input_file_list(source('raw_sales', 'order_line_files'))) }}
+    {%- endif -%}
+    {%- set listing = run_query(
+        "select source_file from " ~ plan ~ " where load_action = 'load' order by source_file"
+    ) -%}
+    {%- set files = [] -%}
+    {%- for path in listing.columns[0].values() -%}
+        {%- do files.append({'path': path, 'kind': raw_file_kind(path)}) -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+
+{#-
+    Post-hook of base_sales__raw_load_plan. A kept file's lines may change status because of
+    another file: a line is a duplicate_line, or the first of its group, by what the other files
+    hold. So a kept file is loaded again when one of its records has the hash of a line in a file
+    this build loads (its new text) or of a record of a file it loads again or removes (its old
+    text), and, when a file it loads has a line that may open a record spanning lines, when it
+    has such a record itself. Renders nothing when no file is kept or none changes.
+-#}
+{% macro raw_sales_load_neighbours(plan, order_lines) -%}
+    {%- if not execute or order_lines is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set counts = run_query(
+        "select count(*) filter (where load_action = 'keep'), count(*) filter (where load_action <> 'keep') from " ~ plan
+    ).rows[0] -%}
+    {%- if counts[0] == 0 or counts[1] == 0 -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set files = raw_sales_files_to_load(plan) -%}
+    {%- set csv_paths = files | selectattr('kind', 'equalto', 'csv') | map(attribute='path') | list -%}
+    {%- set parts = [] -%}
+    {%- if csv_paths -%}
+        {%- do parts.append(csv_file_lines(csv_paths, raw_utf8_copies(csv_paths), var('raw_encoding'))) -%}
+    {%- endif -%}
+    {%- for path in files | selectattr('kind', 'equalto', 'parquet') | map(attribute='path') -%}
+        {%- do parts.append(parquet_file_lines(path)) -%}
+    {%- endfor -%}
+    {%- set spreadsheets = files | selectattr('kind', 'equalto', 'xlsx') | map(attribute='path') | list -%}
+    {%- if spreadsheets -%}
+        {%- do parts.append(
+            'select source_file, source_line_number, cast(null as varchar) as line, fields from '
+            ~ ref('base_sales__raw_spreadsheet_rows') ~ ' where list_contains(' ~ sql_list(spreadsheets) ~ ', source_file)'
+        ) -%}
+    {%- endif -%}
+    update {{ plan }}
+    set load_action = 'load', load_reason = 'shares a line with a file this build loads or removes'
+    where load_action = 'keep' and source_file in (
+        with
+
+        loaded_lines as (
+            {%- if parts %}
+            {{ parts | join('\nunion all\n') }}
+            {%- else %}
+            select cast(null as varchar) as line, cast(null as varchar[]) as fields where false
+            {%- endif %}
+        ),
+
+        changed_hashes as (
+            select {{ text_hash('coalesce(line, ' ~ list_join('fields', 'chr(31)') ~ ')') }} as record_hash
+            from loaded_lines
+            where line is not null or fields is not null
+            union
+            select order_lines.record_hash
+            from {{ order_lines }} as order_lines
+            inner join {{ plan }} as plan
+                on order_lines.source_file = plan.source_file and plan.load_action <> 'keep'
+        ),
+
+        kept_records as (
+            select order_lines.source_file, order_lines.record_hash, order_lines.source_line_count
+            from {{ order_lines }} as order_lines
+            inner join {{ plan }} as plan
+                on order_lines.source_file = plan.source_file and plan.load_action = 'keep'
+        )
+
+        select kept_records.source_file
+        from kept_records
+        semi join changed_hashes on kept_records.record_hash = changed_hashes.record_hash
+        union
+        select source_file
+        from kept_records
+        where source_line_count > 1
+            and exists (select 1 from loaded_lines where {{ has_odd_quotes('line') }})
+    )
+{%- endmacro %}

@@ -1,0 +1,46 @@
+"""Fingerprints of the raw files, so an incremental build reloads only what changed.
+
+A file's fingerprint is its size, its modification time (nanoseconds) and a SHA-256 of its
+first and last MiB. Reading two blocks costs the same for a 10 kB and a 10 GB file, and an edit
+that keeps the size and the modification time (a file restored from a copy, a clock set back)
+still shows in the blocks where exports change: the header and the last lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pyarrow as pa
+
+BLOCK_BYTES = 1 << 20
+
+SCHEMA = pa.schema(
+    [
+        ("source_file", pa.string()),
+        ("file_size", pa.int64()),
+        ("file_modified_ns", pa.int64()),
+        ("file_fingerprint", pa.string()),
+    ]
+)
+
+
+def file_fingerprint(path: str) -> tuple[int, int, str]:
+    """(size, modification time in ns, digest of size, time and the first and last MiB)."""
+    status = os.stat(path)
+    digest = hashlib.sha256(f"{status.st_size}:{status.st_mtime_ns}:".encode())
+    with open(path, "rb") as file:
+        digest.update(file.read(BLOCK_BYTES))
+        if status.st_size > BLOCK_BYTES:
+            file.seek(max(BLOCK_BYTES, status.st_size - BLOCK_BYTES))
+            digest.update(file.read(BLOCK_BYTES))
+    return status.st_size, status.st_mtime_ns, digest.hexdigest()[:32]
+
+
+def file_fingerprints(paths: list[str]) -> pa.Table:
+    """One row per file of `paths`, in the order given."""
+    rows = [(path, *file_fingerprint(path)) for path in paths]
+    return pa.table(
+        {name: [row[i] for row in rows] for i, name in enumerate(SCHEMA.names)},
+        schema=SCHEMA,
+    )

@@ -1,0 +1,217 @@
+"""Incremental loads: after any sequence of builds on a growing, changing set of daily files, the
+warehouse equals a fresh full build on the same files (issue 19).
+
+Each step builds the incremental warehouse (dbt build: models and tests) and, beside it in a
+second process, a fresh warehouse from nothing on the same files; then every table and view both
+hold is compared row for row (EXCEPT ALL both ways). The raw layer's per-build tables are left
+out (base_sales__raw_lines and the views over it hold the lines a build read; the plan says
+what it did), and so are the columns that name a load (load_id, loaded_on, first_rowid).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import PROJECT, dbt_args, dbt_env, query, run_dbt
+
+SAMPLE = PROJECT / "data" / "sample" / "sales_data.csv"
+DAY_LINES = 1500
+
+# relations that hold what one build read or did, not what the warehouse holds
+PER_BUILD = {
+    "base_sales__raw_lines",
+    "base_sales__raw_numbered_lines",
+    "base_sales__raw_records",
+    "base_sales__raw_multiline_records",
+    "base_sales__raw_load_plan",
+}
+LOAD_COLUMNS = {"load_id", "loaded_on", "first_rowid"}
+
+
+def relations(db: Path) -> dict[tuple[str, str], list[str]]:
+    rows = query(
+        db,
+        "select table_schema, table_name, list(column_name order by ordinal_position)"
+        " from information_schema.columns where table_catalog = current_database()"
+        " group by all",
+    )
+    return {(schema, name): columns for schema, name, columns in rows if name not in PER_BUILD}
+
+
+def differences(incremental: Path, full: Path) -> list[str]:
+    """The relations whose rows differ between the two warehouses, with a count each way."""
+    expected, got = relations(full), relations(incremental)
+    problems = [f"{schema}.{name}: missing" for schema, name in sorted(set(expected) - set(got))]
+    con = duckdb.connect()
+    con.execute(f"attach '{incremental}' as incremental (read_only)")
+    con.execute(f"attach '{full}' as full_build (read_only)")
+    try:
+        for (schema, name), columns in sorted(expected.items()):
+            if (schema, name) not in got:
+                continue
+            if got[(schema, name)] != columns:
+                problems.append(f"{schema}.{name}: columns {got[(schema, name)]} != {columns}")
+                continue
+            listed = ", ".join(f'"{column}"' for column in columns if column not in LOAD_COLUMNS)
+            a = f'select {listed} from incremental."{schema}"."{name}"'
+            b = f'select {listed} from full_build."{schema}"."{name}"'
+            extra = con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0]
+            lacking = con.execute(f"select count(*) from ({b} except all {a})").fetchone()[0]
+            if extra or lacking:
+                problems.append(f"{schema}.{name}: {extra} rows only incremental, {lacking} only in the full build")
+    finally:
+        con.close()
+    return problems
+
+
+def dbt_process(command: list[str], db: Path, raw_path: str) -> subprocess.Popen:
+    """dbt `command` against `db` in a child process (as conftest.run_dbt, but not waited for)."""
+    return subprocess.Popen(
+        dbt_args(command, {"raw_sales_path": raw_path}),
+        cwd=PROJECT,
+        env=dbt_env(db),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def build_both(incremental: Path, full: Path, raw_path: str) -> None:
+    """The incremental build and a fresh full build of the same files, side by side."""
+    if full.parent.exists():
+        shutil.rmtree(full.parent)
+    full.parent.mkdir(parents=True)
+    processes = {
+        "incremental": dbt_process(["build"], incremental, raw_path),
+        "full": dbt_process(["build", "--exclude-resource-type", "test", "unit_test"], full, raw_path),
+    }
+    for what, process in processes.items():
+        output, _ = process.communicate(timeout=1800)
+        if process.returncode != 0:
+            pytest.fail(f"the {what} build failed:\n{output[-6000:]}")
+
+
+def plan(db: Path) -> dict[str, tuple[str, str]]:
+    rows = query(db, "select source_file, load_action, load_reason from staging.base_sales__raw_load_plan")
+    return {Path(path).name: (action, reason) for path, action, reason in rows}
+
+
+@pytest.fixture(scope="module")
+def days(tmp_path_factory) -> dict[str, list[str]]:
+    """Three days of the sample's lines; line `repeated` of day 1 comes again in day 3."""
+    lines = SAMPLE.read_text().splitlines()
+    header, body = lines[0], lines[1:]
+    day = {name: [header, *body[i * DAY_LINES : (i + 1) * DAY_LINES]] for i, name in enumerate(["day1", "day2", "day3"])}
+    repeated = day["day1"][10]
+    day["day3"].insert(50, repeated)
+    # day 2 as re-exported: one line corrected, one left broken, the repeated line too
+    changed = list(day["day2"])
+    changed[20] = changed[20].replace(",USD,", ",EUR,", 1)
+    changed[30] = changed[30][: len(changed[30]) // 2]
+    changed.insert(40, repeated)
+    day["day2 changed"] = changed
+    return day
+
+
+def test_incremental_builds_equal_a_full_build_at_every_step(tmp_path, days):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    glob = str(raw / "day*.csv")
+    incremental = tmp_path / "incremental" / "retail.duckdb"
+    incremental.parent.mkdir()
+    full = tmp_path / "full" / "retail.duckdb"
+
+    def write(name: str, content: str) -> None:
+        (raw / f"{name.split()[0]}.csv").write_text("\n".join(days[content]) + "\n")
+
+    steps = [
+        ("day 1", lambda: write("day1", "day1"), {"day1.csv": "load"}),
+        ("add day 2", lambda: write("day2", "day2"), {"day1.csv": "keep", "day2.csv": "load"}),
+        # day 3 repeats a line of day 1: day 1's line becomes the first of a group, so day 1
+        # is parsed again
+        ("add day 3", lambda: write("day3", "day3"), {"day1.csv": "load", "day2.csv": "keep", "day3.csv": "load"}),
+        ("change day 2", lambda: write("day2", "day2 changed"), {"day2.csv": "load"}),
+        # every file after day 1 moves up one place: their order_line_ids change
+        ("remove day 1", lambda: (raw / "day1.csv").unlink(), {"day1.csv": "remove", "day2.csv": "load", "day3.csv": "load"}),
+    ]
+    for what, change, expected_actions in steps:
+        change()
+        build_both(incremental, full, glob)
+        actions = plan(incremental)
+        assert {name: actions[name][0] for name in expected_actions} == expected_actions, (what, actions)
+        assert differences(incremental, full) == [], what
+
+    # after day 1 went, day 2's copy of its line is the first of the group (file 1, line 41)
+    refused = query(
+        incremental,
+        "select regexp_extract(source_file, 'day[0-9]'), source_line_number, quarantine_reason, duplicate_of_order_line_id"
+        " from staging.stg_sales__quarantined_order_lines where source_file like '%day2.csv' and source_line_number"
+        " in (21, 31, 41) or source_file like '%day3.csv' and source_line_number = 51 order by 1, 2",
+    )
+    assert refused == [
+        ("day2", 21, "missing_fx_rate", None),
+        ("day2", 31, "malformed_line", None),
+        ("day3", 51, "duplicate_line", 1 * 10**10 + 41),
+    ]
+
+
+def test_unchanged_files_are_not_read_again(tmp_path, days):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ["day1", "day2"]:
+        (raw / f"{name}.csv").write_text("\n".join(days[name]) + "\n")
+    db = tmp_path / "retail.duckdb"
+    glob_vars = {"raw_sales_path": str(raw / "day*.csv")}
+    selected = ["run", "--select", "+base_sales__order_lines"]
+    run_dbt(selected, db, glob_vars)
+    first_load = query(db, "select source_file, load_id from staging.base_sales__raw_files order by 1")
+
+    run_dbt(selected, db, glob_vars)
+    assert query(db, "select count(*) from staging.base_sales__raw_lines") == [(0,)]
+    assert query(db, "select source_file, load_id from staging.base_sales__raw_files order by 1") == first_load
+
+    # a file rewritten with the same size and the same modification time is still seen to change
+    day2 = raw / "day2.csv"
+    status = day2.stat()
+    day2.write_text(day2.read_text().replace("SO - ", "SO + ", 1))
+    os.utime(day2, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert day2.stat().st_size == status.st_size
+    run_dbt(selected, db, glob_vars)
+    assert plan(db) == {
+        "day1.csv": ("keep", "loaded before, unchanged"),
+        "day2.csv": ("load", "changed file"),
+    }
+
+    # --full-refresh reads every file again
+    run_dbt([*selected, "--full-refresh"], db, glob_vars)
+    assert {action for action, _ in plan(db).values()} == {"load"}
+    assert query(db, "select count(*) from staging.base_sales__raw_lines") == [(2 * (DAY_LINES + 1),)]
+
+
+def test_a_failed_load_leaves_the_warehouse_as_it_was(tmp_path, days):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "day1.csv").write_text("\n".join(days["day1"]) + "\n")
+    db = tmp_path / "retail.duckdb"
+    glob_vars = {"raw_sales_path": str(raw / "day*.csv")}
+    selected = ["run", "--select", "+base_sales__order_lines"]
+    run_dbt(selected, db, glob_vars)
+    before = query(db, "select * exclude (load_id) from staging.base_sales__order_lines order by order_line_id")
+
+    # a day whose lines are mostly broken: the build stops at base_sales__order_lines
+    broken = [days["day2"][0], *(line[:10] for line in days["day2"][1:])]
+    (raw / "day2.csv").write_text("\n".join(broken) + "\n")
+    result = run_dbt(selected, db, glob_vars, expect_ok=False)
+    assert not result.ok and "day2.csv" in result.output
+    assert query(db, "select * exclude (load_id) from staging.base_sales__order_lines order by order_line_id") == before
+
+    # once the file is fixed, the next build loads it (the earlier one did not finish)
+    (raw / "day2.csv").write_text("\n".join(days["day2"]) + "\n")
+    run_dbt(selected, db, glob_vars)
+    assert plan(db)["day2.csv"] == ("load", "an earlier build did not finish loading it")
+    assert query(db, "select count(distinct source_file) from staging.base_sales__order_lines") == [(2,)]
