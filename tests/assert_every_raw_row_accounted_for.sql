@@ -48,8 +48,7 @@ lines_within_records as (
 
     select
         source_file,
-        {{ unnest_list(integers_between('source_line_number', 'source_line_number + source_line_count - 1')) }}
-            as source_line_number
+        {{ record_line_numbers() }} as source_line_number
     from order_lines
     where source_line_count > 1
 

@@ -1,3 +1,12 @@
+{#-
+    One row per line a record spans (source_line_number to source_line_number + source_line_count
+    - 1), from a relation with those columns: which lines belong to records spanning lines.
+-#}
+{% macro record_line_numbers() -%}
+    {{ unnest_list(integers_between('source_line_number', 'source_line_number + source_line_count - 1')) }}
+{%- endmacro %}
+
+
 {#- The key of a raw record: its file's position among the files x 10^10 + its line number. -#}
 {% macro order_line_id(source_file_index, source_line_number) -%}
     {{ source_file_index }} * 10000000000 + {{ source_line_number }}

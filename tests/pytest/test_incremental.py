@@ -187,6 +187,17 @@ def test_unchanged_files_are_not_read_again(tmp_path, days):
         "day2.csv": ("load", "changed file"),
     }
 
+    # a warehouse built before incremental loads (no fingerprints, no record hashes): every file
+    # is loaded, and the tables gain the columns
+    con = duckdb.connect(str(db))
+    for table, column in [("base_sales__raw_files", "file_fingerprint"), ("base_sales__order_lines", "load_id")]:
+        con.execute(f"alter table staging.{table} drop column {column}")
+    con.execute("alter table staging.base_sales__order_lines drop column record_hash")
+    con.close()
+    run_dbt(selected, db, glob_vars)
+    assert plan(db) == {"day1.csv": ("load", "full build"), "day2.csv": ("load", "full build")}
+    assert query(db, "select count(*) from staging.base_sales__order_lines where record_hash is null") == [(0,)]
+
     # --full-refresh reads every file again
     run_dbt([*selected, "--full-refresh"], db, glob_vars)
     assert {action for action, _ in plan(db).values()} == {"load"}

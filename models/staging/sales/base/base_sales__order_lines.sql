@@ -91,8 +91,7 @@ lines_within_multiline_records as (
 
     select
         source_file_index,
-        {{ unnest_list(integers_between('source_line_number', 'source_line_number + source_line_count - 1')) }}
-            as source_line_number
+        {{ record_line_numbers() }} as source_line_number
     from multiline_records
 
 ),
@@ -124,11 +123,12 @@ hashed_records as (
         {{ order_line_id('source_file_index', 'source_line_number') }} as order_line_id
     from multiline_records
 
-    {%- if is_incremental() %}
+    {%- if is_incremental() and raw_sales_loaded_relations() %}
 
     union all
 
-    -- after the pre-hook, this table holds the kept files' lines only
+    -- after the pre-hook, this table holds the kept files' lines only (none when it was built
+    -- before incremental loads: it gains their columns, and every file is loaded)
     select
         record_hash,
         order_line_id

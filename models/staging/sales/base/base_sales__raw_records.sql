@@ -34,8 +34,7 @@ lines_within_multiline_records as (
 
     select
         source_file_index,
-        {{ unnest_list(integers_between('source_line_number', 'source_line_number + source_line_count - 1')) }}
-            as source_line_number
+        {{ record_line_numbers() }} as source_line_number
     from multiline_records
 
 ),
