@@ -44,3 +44,20 @@ def file_fingerprints(paths: list[str]) -> pa.Table:
         {name: [row[i] for row in rows] for i, name in enumerate(SCHEMA.names)},
         schema=SCHEMA,
     )
+
+
+def recorded_fingerprints(session, relation: str) -> dict[str, str]:
+    """{file: fingerprint} of the files whose rows an earlier build wrote to `relation`.
+
+    A file is left out when its rows carry no fingerprint or more than one (a table built before
+    incremental loads, which gains the column empty): it is read again.
+    """
+    columns = [column[0] for column in session.execute(f"select * from {relation} limit 0").description]
+    if "file_fingerprint" not in columns:
+        return {}
+    return dict(
+        session.execute(
+            f"select source_file, min(file_fingerprint) from {relation} group by source_file"
+            " having count(file_fingerprint) = count(*) and min(file_fingerprint) = max(file_fingerprint)"
+        ).fetchall()
+    )

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 BLOCK_BYTES = 1 << 24
 
-SCHEMA = pa.schema([("source_file", pa.string()), ("utf8_file", pa.string())])
+SCHEMA = pa.schema([("source_file", pa.string()), ("file_fingerprint", pa.string()), ("utf8_file", pa.string())])
 
 
 class RawEncodingError(ValueError):
@@ -32,8 +32,10 @@ def is_csv(path: str) -> bool:
     return not lowered.endswith((".parquet", ".pq", ".xlsx"))
 
 
-def utf8_copy_path(directory: Path, source_file: str) -> Path:
-    return directory / (hashlib.md5(source_file.encode()).hexdigest() + ".csv")
+def utf8_copy_path(directory: Path, source_file: str, fingerprint: str) -> Path:
+    """One name per file and content: a copy is never rewritten in place, so a build that stops
+    while copying leaves no copy that an earlier build recorded half-overwritten."""
+    return directory / (hashlib.md5(f"{source_file}\0{fingerprint}".encode()).hexdigest() + ".csv")
 
 
 def transcode_to_utf8(source_file: str, destination: Path, encoding: str) -> None:
@@ -58,13 +60,29 @@ def transcode_to_utf8(source_file: str, destination: Path, encoding: str) -> Non
             offset += len(block)
 
 
-def transcoded_files(paths: list[str], encoding: str, directory: Path) -> pa.Table:
-    """UTF-8 copies of the CSV files among `paths` in `directory` (emptied of earlier copies first)."""
+def transcoded_files(fingerprints: dict[str, str], encoding: str, directory: Path, copied: dict[str, str] | None = None) -> pa.Table:
+    """UTF-8 copies of the CSV files among `fingerprints` ({path: fingerprint}) in `directory`.
+
+    `copied` ({path: fingerprint}) are the copies an earlier build made: a file whose fingerprint
+    is unchanged and whose copy is still there is not read again, and is not among the rows
+    returned (the model appends them). Every other file in `directory` is deleted. Without
+    `copied` (a first build, --full-refresh) every file is copied.
+    """
     directory.mkdir(parents=True, exist_ok=True)
+    copied = copied or {}
+    sources = sorted(path for path in fingerprints if is_csv(path))
+    kept = {
+        utf8_copy_path(directory, path, fingerprints[path])
+        for path in sources
+        if copied.get(path) == fingerprints[path] and utf8_copy_path(directory, path, fingerprints[path]).exists()
+    }
     for stale in directory.glob("*.csv"):
-        stale.unlink()
-    sources = sorted(path for path in paths if is_csv(path))
-    copies = [utf8_copy_path(directory, path) for path in sources]
-    for source, copy in zip(sources, copies):
-        transcode_to_utf8(source, copy, encoding)
-    return pa.table({"source_file": sources, "utf8_file": [str(c) for c in copies]}, schema=SCHEMA)
+        if stale not in kept:
+            stale.unlink()
+    rows = []
+    for source in sources:
+        copy = utf8_copy_path(directory, source, fingerprints[source])
+        if copy not in kept:
+            transcode_to_utf8(source, copy, encoding)
+            rows.append((source, fingerprints[source], str(copy)))
+    return pa.table({name: [row[i] for row in rows] for i, name in enumerate(SCHEMA.names)}, schema=SCHEMA)

@@ -22,6 +22,7 @@ SCHEMA = pa.schema(
         ("source_file", pa.string()),
         ("source_line_number", pa.int64()),
         ("fields", pa.list_(pa.string())),
+        ("file_fingerprint", pa.string()),
     ]
 )
 
@@ -41,8 +42,9 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def spreadsheet_rows(path: str | Path) -> pa.Table:
-    """Every non-empty row of the workbook's first sheet: (file, row number, fields as text)."""
+def spreadsheet_rows(path: str | Path, fingerprint: str | None = None) -> pa.Table:
+    """Every non-empty row of the workbook's first sheet: (file, row number, fields as text, the
+    file's fingerprint)."""
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_path(str(path))
@@ -55,12 +57,18 @@ def spreadsheet_rows(path: str | Path) -> pa.Table:
             numbers.append(offset + 1)
             fields.append(texts)
     return pa.table(
-        {"source_file": [str(path)] * len(numbers), "source_line_number": numbers, "fields": fields},
+        {
+            "source_file": [str(path)] * len(numbers),
+            "source_line_number": numbers,
+            "fields": fields,
+            "file_fingerprint": [fingerprint] * len(numbers),
+        },
         schema=SCHEMA,
     )
 
 
-def spreadsheets_rows(paths: list[str]) -> pa.Table:
-    """The rows of every spreadsheet in `paths`, file after file."""
-    tables = [spreadsheet_rows(path) for path in paths]
+def spreadsheets_rows(fingerprints: dict[str, str]) -> pa.Table:
+    """The rows of every spreadsheet in `fingerprints` ({path: fingerprint}), file after file in
+    name order."""
+    tables = [spreadsheet_rows(path, fingerprints[path]) for path in sorted(fingerprints)]
     return pa.concat_tables(tables) if tables else SCHEMA.empty_table()

@@ -143,3 +143,22 @@
             and exists (select 1 from loaded_lines where {{ has_odd_quotes('line') }})
     )
 {%- endmacro %}
+
+
+{#-
+    Post-hook of the incremental Python models that keep what they read from each raw file
+    (base_sales__raw_transcoded_files, base_sales__raw_spreadsheet_rows): deletes the rows of
+    files that are gone or whose fingerprint changed since, so the table holds only rows of the
+    files behind raw_sales_path as they are now. With keep=false, every row.
+-#}
+{% macro delete_rows_of_changed_files(relation, keep=true) -%}
+    delete from {{ relation }}
+    {%- if keep %}
+    where not exists (
+        select 1
+        from {{ ref('base_sales__raw_file_fingerprints') }} as current_files
+        where current_files.source_file = {{ relation }}.source_file
+            and current_files.file_fingerprint = {{ relation }}.file_fingerprint
+    )
+    {%- endif %}
+{%- endmacro %}

@@ -14,6 +14,11 @@
     post_hook=["{{ raw_sales_load_neighbours(this, (raw_sales_loaded_relations() or {}).get('order_lines')) }}"],
 ) }}
 
+{#- the post-hook reads the lines of the files to load, cp1252 copies and workbook rows too #}
+{%- if python_models_enabled() %}
+-- depends_on: {{ ref('base_sales__raw_transcoded_files') }}, {{ ref('base_sales__raw_spreadsheet_rows') }}
+{%- endif %}
+
 {%- set loaded = raw_sales_loaded_relations() %}
 {%- set first_load_reason = 'new file' if loaded else ('full refresh' if flags.FULL_REFRESH else 'full build') %}
 
