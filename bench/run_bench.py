@@ -123,6 +123,9 @@ def dbt_build(
         (work / "target" / "run_results.json").rename(work / "day_run_results.json")
         (work / "full_run_results.json").rename(work / "target" / "run_results.json")
     slowest, lifecycle = [], []
+    if added_day is not None and (work / "day_run_results.json").exists():
+        nodes = json.loads((work / "day_run_results.json").read_text())["results"]
+        added_day["slowest"] = sorted(((n["unique_id"].split(".", 1)[1], n["execution_time"]) for n in nodes), key=lambda t: -t[1])[:8]
     run_results = work / "target" / "run_results.json"
     if run_results.exists():
         nodes = json.loads(run_results.read_text())["results"]
@@ -257,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
             if result and not result["ok"]:
                 details.append(f"- {name} {what}: {result['note']}")
         details.append(f"- {name} slowest dbt nodes (s): " + ", ".join(f"{n} {t:.1f}" for n, t in slowest))
+        if added_day and added_day.get("slowest"):
+            details.append(f"- {name} slowest on the 1% day (s): " + ", ".join(f"{n} {t:.1f}" for n, t in added_day["slowest"]))
         details.append(
             f"- {name} lifecycle models (s, {sum(t for _, t in lifecycle):.1f} in all): "
             + ", ".join(f"{n} {t:.1f}" for n, t in sorted(lifecycle, key=lambda item: -item[1]))

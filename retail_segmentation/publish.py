@@ -43,6 +43,12 @@ def remove_leftover(published: str) -> str:
     return ", ".join(removed)
 
 
+def copy_file(published: str, new_file: str) -> str:
+    """Copy the published file to `new_file`, where a publish that carries marts over changes it."""
+    shutil.copyfile(published, new_file)
+    return new_file
+
+
 def replace_file(new_file: str, published: str) -> str:
     """Make `new_file` the published file in one atomic step, durable once this returns."""
     if os.path.exists(new_file + ".wal"):
@@ -132,4 +138,6 @@ class Plugin(BasePlugin):
         conn.create_function("publish_replace_directory", replace_directory, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=True)
         conn.create_function("publish_staging_path", staging_path, ["VARCHAR"], "VARCHAR", side_effects=True)
         conn.create_function("publish_remove_leftover", remove_leftover, ["VARCHAR"], "VARCHAR", side_effects=True)
+        conn.create_function("publish_copy_file", copy_file, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=True)
+        conn.create_function("publish_file_exists", os.path.exists, ["VARCHAR"], "BOOLEAN", side_effects=True)
         conn.create_function("publish_replace_file", replace_file, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=True)

@@ -83,10 +83,110 @@
 
 
 {#-
+    Whether this build kept raw files an earlier build loaded (base_sales__raw_load_plan): only
+    then may the published file hold parts of marts this build would write the same.
+-#}
+{% macro publish_kept_raw_files() %}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == 'base_sales__raw_load_plan' -%}
+        {%- set plan = adapter.get_relation(node.database, node.schema, node.alias) -%}
+        {%- if plan is not none -%}
+            {{ return(run_query("select count(*) from " ~ plan ~ " where load_action = 'keep'").columns[0].values()[0] > 0) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(false) }}
+{% endmacro %}
+
+
+{#-
+    Whether the publish carries a public mart over from the published file (a copy, attached as
+    `before`) and rewrites only its parts that changed, for a mart whose meta sets
+    published_parts: an expression over its columns that splits its rows into parts (fct_sales:
+    the raw file a line came from, order_line_id // 10000000000). A part changed when its row
+    count or the sum of its rows' hashes differs between the published table and this build.
+    Leaves the changed parts in temp table publish_changed_<mart>. False, and the mart is written
+    whole, when the published table's columns, types, nullability or keys are not what this
+    build creates, or when the changed parts hold more than half of its rows.
+-#}
+{% macro published_parts_carried(mart, before) %}
+    {%- set node = graph.nodes[mart.unique_id] -%}
+    {%- set parts = node.meta.get('published_parts') -%}
+    {%- set found = run_query(
+        "select count(*) from duckdb_tables() where database_name = " ~ sql_string(before)
+        ~ " and schema_name = 'main' and table_name = " ~ sql_string(mart.name)
+    ).columns[0].values()[0] -%}
+    {%- if not parts or found == 0 -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set check = 'publish_check_' ~ mart.name -%}
+    {%- do run_query('drop table if exists temp.main.' ~ adapter.quote(check)) -%}
+    {%- do run_query(published_table_ddl(mart, adapter.quote(check)) | replace('create table', 'create temporary table', 1)) -%}
+    {%- set shape_sql -%}
+        select
+            (
+                select string_agg(column_name || ' ' || data_type || ' ' || cast(is_nullable as varchar), ', ' order by column_index)
+                from duckdb_columns()
+                where database_name = $database and schema_name = 'main' and table_name = $name
+            ) as table_columns,
+            (
+                select string_agg(constraint_type || ' ' || cast(constraint_column_names as varchar), ', ' order by constraint_type, cast(constraint_column_names as varchar))
+                from duckdb_constraints()
+                where database_name = $database and schema_name = 'main' and table_name = $name
+            ) as table_constraints
+    {%- endset -%}
+    {%- set wanted = run_query(shape_sql | replace('$database', "'temp'") | replace('$name', sql_string(check))).rows[0] -%}
+    {%- set published = run_query(shape_sql | replace('$database', sql_string(before)) | replace('$name', sql_string(mart.name))).rows[0] -%}
+    {%- do run_query('drop table temp.main.' ~ adapter.quote(check)) -%}
+    {%- if wanted[0] != published[0] or wanted[1] != published[1] -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set published_columns = [] -%}
+    {%- set current_columns = [] -%}
+    {%- for column in node.columns.values() -%}
+        {%- do published_columns.append(adapter.quote(column.name)) -%}
+        {%- do current_columns.append('cast(' ~ adapter.quote(column.name) ~ ' as ' ~ column.data_type ~ ')') -%}
+    {%- endfor -%}
+    {%- set changed = 'publish_changed_' ~ mart.name -%}
+    {%- set parts_sql -%}
+        create or replace temporary table {{ adapter.quote(changed) }} as
+        with
+
+        published_parts as (
+            select {{ parts }} as part, count(*) as row_count, sum(hash({{ published_columns | join(', ') }})) as row_hashes
+            from {{ before }}.main.{{ adapter.quote(mart.name) }}
+            group by all
+        ),
+
+        current_parts as (
+            select {{ parts }} as part, count(*) as row_count, sum(hash({{ current_columns | join(', ') }})) as row_hashes
+            from {{ mart.relation }}
+            group by all
+        )
+
+        select
+            coalesce(current_parts.part, published_parts.part) as part,
+            coalesce(current_parts.row_count, 0) as row_count,
+            sum(coalesce(current_parts.row_count, 0)) over () as current_rows,
+            coalesce(current_parts.row_count, -1) <> coalesce(published_parts.row_count, -1)
+            or coalesce(current_parts.row_hashes, -1) <> coalesce(published_parts.row_hashes, -1) as is_changed
+        from current_parts
+        full join published_parts on current_parts.part is not distinct from published_parts.part
+    {%- endset -%}
+    {%- do run_query(parts_sql) -%}
+    {%- set sizes = run_query(
+        'select coalesce(sum(row_count) filter (where is_changed), 0), coalesce(max(current_rows), 0) from ' ~ adapter.quote(changed)
+    ).rows[0] -%}
+    {{ return(sizes[0] * 2 <= sizes[1]) }}
+{% endmacro %}
+
+
+{#-
     on-run-end: publish the warehouse BI tools open (see retail_segmentation/publish.py). Writes
     every public mart as a table into a new file beside the published one, in DuckDB 1.1's
     storage format, then renames it over the published file. Anything short of a fully
-    successful `dbt build` leaves the published file as it was, and says why.
+    successful `dbt build` leaves the published file as it was, and says why. When a mart can be
+    carried over (published_parts_carried: fct_sales after a daily load), the new file starts as
+    a copy of the published one, its other tables are written again, and only the mart's
+    changed parts are deleted and inserted.
 -#}
 {% macro publish_warehouse(results, export_directory=none) %}
     {{ return(adapter.dispatch('publish_warehouse')(results, export_directory)) }}
@@ -104,15 +204,52 @@
     {%- endif -%}
     {%- set staging = run_query('select publish_staging_path(' ~ sql_string(published) ~ ')').columns[0].values()[0] -%}
     {%- do run_query('select publish_remove_leftover(' ~ sql_string(published) ~ ')') -%}
-    {%- do run_query("attach " ~ sql_string(staging) ~ " as publishing (storage_version 'v1.1.0')") -%}
-    {%- for mart in public_marts() -%}
+    {%- set marts = public_marts() -%}
+    {%- set carried = [] -%}
+    {#- the published file is only copied, never opened: a BI tool may hold it, even for writing -#}
+    {%- if publish_kept_raw_files()
+          and run_query('select publish_file_exists(' ~ sql_string(published) ~ ')').columns[0].values()[0] -%}
+        {%- do run_query('select publish_copy_file(' ~ sql_string(published) ~ ', ' ~ sql_string(staging) ~ ')') -%}
+        {%- do run_query("attach " ~ sql_string(staging) ~ " as publishing (storage_version 'v1.1.0')") -%}
+        {%- for mart in marts if published_parts_carried(mart, 'publishing') -%}
+            {%- do carried.append(mart.name) -%}
+        {%- endfor -%}
+        {%- if not carried -%}
+            {%- do run_query('detach publishing') -%}
+            {%- do run_query('select publish_remove_leftover(' ~ sql_string(published) ~ ')') -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if not carried -%}
+        {%- do run_query("attach " ~ sql_string(staging) ~ " as publishing (storage_version 'v1.1.0')") -%}
+    {%- else -%}
+        {%- for row in run_query("select table_name from duckdb_tables() where database_name = 'publishing'").rows
+              if row[0] not in carried -%}
+            {%- do run_query('drop table publishing.main.' ~ adapter.quote(row[0])) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set notes = [] -%}
+    {%- for mart in marts -%}
         {%- set table_name = 'publishing.main.' ~ adapter.quote(mart.name) -%}
-        {%- do run_query(published_table_ddl(mart, table_name)) -%}
-        {%- do run_query('insert into ' ~ table_name ~ ' by name select * from ' ~ mart.relation) -%}
+        {%- if mart.name in carried -%}
+            {%- set parts = graph.nodes[mart.unique_id].meta.get('published_parts') -%}
+            {%- set changed = '(select part from ' ~ adapter.quote('publish_changed_' ~ mart.name) ~ ' where is_changed)' -%}
+            {%- do run_query('delete from ' ~ table_name ~ ' where ' ~ parts ~ ' in ' ~ changed) -%}
+            {%- do run_query('insert into ' ~ table_name ~ ' by name select * from ' ~ mart.relation ~ ' where ' ~ parts ~ ' in ' ~ changed) -%}
+            {%- set sizes = run_query(
+                'select count(*) filter (where is_changed), count(*), sum(row_count) filter (where is_changed), max(current_rows) from '
+                ~ adapter.quote('publish_changed_' ~ mart.name)
+            ).rows[0] -%}
+            {%- do notes.append(mart.name ~ ': ' ~ sizes[0] ~ ' of ' ~ sizes[1] ~ ' parts written again, '
+                ~ (sizes[2] or 0) ~ ' of ' ~ sizes[3] ~ ' rows') -%}
+        {%- else -%}
+            {%- do run_query(published_table_ddl(mart, table_name)) -%}
+            {%- do run_query('insert into ' ~ table_name ~ ' by name select * from ' ~ mart.relation) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- do run_query('detach publishing') -%}
     {%- do run_query('select publish_replace_file(' ~ sql_string(staging) ~ ', ' ~ sql_string(published) ~ ')') -%}
-    {{ log("published " ~ public_marts() | length ~ " public marts to '" ~ published ~ "'", info=true) }}
+    {{ log("published " ~ marts | length ~ " public marts to '" ~ published ~ "'"
+        ~ (' (' ~ notes | join('; ') ~ ')' if notes else ''), info=true) }}
     {%- if export_directory -%}
         {%- do export_public_marts(export_directory) -%}
     {%- endif -%}

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import BIN, PROJECT, duckdb_client_python, published, query, run_dbt
 
@@ -257,3 +258,67 @@ def test_a_locked_working_file_stops_the_build_in_one_line(first_build, tmp_path
     assert not result.ok and "Traceback" not in result.output
     assert f"The working warehouse '{work}' is in use by process {holder.pid} (" in result.output, result.output[-2000:]
     assert f"BI tools should open the published file '{published(work)}'" in result.output
+
+
+def test_a_daily_load_publishes_only_the_lines_that_changed(tmp_path):
+    """A build that adds a day carries the published fct_sales over and writes only the new
+    file's lines (and those of a file changed since); the published warehouse still equals the
+    build's marts, keeps its keys and opens in DuckDB 1.1."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    generated = tmp_path / "sales.csv"
+    generate(Config(lines=3000, customers=200, seed=5), generated)
+    header, *lines = generated.read_text().splitlines()
+    (raw / "day1.csv").write_text("\n".join([header, *lines[:2000]]) + "\n")
+    db = tmp_path / "build" / "retail.duckdb"
+    vars = {"raw_sales_path": str(raw / "day*.csv")}
+    first = run_dbt(["build"], db, vars)
+    assert "parts written again" not in first.output
+
+    def published_equals_build() -> None:
+        pub = published(db)
+        con = duckdb.connect()
+        con.execute(f"attach '{db}' as build (read_only)")
+        con.execute(f"attach '{pub}' as pub (read_only)")
+        for name in PUBLIC_MARTS:
+            for a, b in [("build", "pub"), ("pub", "build")]:
+                extra = con.execute(f"select count(*) from (from {a}.main.{name} except all from {b}.main.{name})").fetchone()[0]
+                assert extra == 0, (name, a)
+        con.close()
+        reconciled(pub)
+        keys = query(
+            pub,
+            "select constraint_column_names from duckdb_constraints() where table_name = 'fct_sales' and constraint_type = 'PRIMARY KEY'",
+        )
+        assert keys == [(["order_line_id"],)]
+
+    (raw / "day2.csv").write_text("\n".join([header, *lines[2000:]]) + "\n")
+    added = run_dbt(["build"], db, vars)
+    day2_rows = query(db, "select count(*) from fct_sales where order_line_id // 10000000000 = 2")[0][0]
+    assert f"fct_sales: 1 of 2 parts written again, {day2_rows} of " in added.output, added.output[-3000:]
+    published_equals_build()
+
+    # day 2 re-exported with one line changed: its lines are written again, under the same keys
+    day2 = (raw / "day2.csv").read_text().splitlines()
+    day2[5] = day2[5].replace("SO - ", "SO + ", 1)
+    (raw / "day2.csv").write_text("\n".join(day2) + "\n")
+    changed = run_dbt(["build"], db, vars)
+    assert "fct_sales: 1 of 2 parts written again" in changed.output, changed.output[-3000:]
+    published_equals_build()
+    script = (
+        "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True).execute('select count(*) from fct_sales').fetchall()[0][0])"
+    )
+    proc = subprocess.run([str(duckdb_client_python("11")), "-c", script, str(published(db))], capture_output=True, text=True)
+    assert proc.returncode == 0 and int(proc.stdout) == query(db, "select count(*) from fct_sales")[0][0], proc.stderr
+
+    # a published table whose columns are not the contract's is written whole
+    con = duckdb.connect(str(published(db)))
+    con.execute("alter table fct_sales add column stray integer")
+    con.close()
+    (raw / "day3.csv").write_text("\n".join([header, *lines[2500:2600]]) + "\n")
+    rewritten = run_dbt(["build"], db, vars)
+    assert "parts written again" not in rewritten.output
+    assert "stray" not in [
+        row[0] for row in query(published(db), "select column_name from duckdb_columns() where table_name = 'fct_sales'")
+    ]
+    published_equals_build()
