@@ -162,3 +162,34 @@
     )
     {%- endif %}
 {%- endmacro %}
+
+
+
+{#-
+    The keys (order_id, customer_id) of the rows of `orders`, an incremental table of orders with
+    source_file_loads (the file loads their lines came from), that an incremental build must
+    aggregate again or delete: a load of theirs that `order_lines` no longer holds (the file
+    changed, was loaded again or was removed since), or no loads recorded (a table from before
+    the column). DuckDB.
+-#}
+{% macro orders_of_gone_loads(orders, order_lines) -%}
+    with
+
+    current_loads as (
+        select distinct load_id || '|' || source_file as source_file_load
+        from (select distinct load_id, source_file from {{ order_lines }})
+    ),
+
+    aggregated_loads as (
+        select order_id, customer_id, unnest(source_file_loads) as source_file_load
+        from {{ orders }}
+    )
+
+    select distinct aggregated_loads.order_id, aggregated_loads.customer_id
+    from aggregated_loads
+    anti join current_loads on aggregated_loads.source_file_load = current_loads.source_file_load
+    union
+    select order_id, customer_id
+    from {{ orders }}
+    where source_file_loads is null or len(source_file_loads) = 0
+{%- endmacro %}

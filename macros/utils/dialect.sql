@@ -163,6 +163,18 @@
 {%- endmacro %}
 
 
+{#- The distinct values of a group in a sorted list, NULLs left out. -#}
+{% macro distinct_sorted_list(value) -%}
+    {{ return(adapter.dispatch('distinct_sorted_list')(value)) }}
+{%- endmacro %}
+{% macro duckdb__distinct_sorted_list(value) -%}
+    list(distinct {{ value }} order by {{ value }}) filter (where {{ value }} is not null)
+{%- endmacro %}
+{% macro spark__distinct_sorted_list(value) -%}
+    array_sort(collect_set({{ value }}))
+{%- endmacro %}
+
+
 {#- The text values of a group joined by `separator`, ordered by `order_by` (one expression). -#}
 {% macro ordered_string_agg(value, separator, order_by) -%}
     {{ return(adapter.dispatch('ordered_string_agg')(value, separator, order_by)) }}

@@ -4,7 +4,27 @@
 -- (online_retail) is its own order with negative revenue; it nets against monetary value but is
 -- not a purchase. A table: dim_customers, fct_customer_rfm and fct_monthly_sales all read it, and
 -- as a view each of them would re-aggregate every order line.
-{{ config(materialized='table') }}
+--
+-- On DuckDB an incremental table. Each order records the loads of the raw files its lines came
+-- from (source_file_loads). A build aggregates again only the orders with a line from a load it
+-- has not aggregated (a new or reloaded file) or from a load that is gone (orders_of_gone_loads:
+-- a file changed, reloaded or removed), and replaces them by key; the post-hook deletes the
+-- orders none of whose lines remain. The state is the table itself, so a build that stopped
+-- before this model leaves nothing behind: the next one catches up.
+{{ config(
+    materialized='incremental' if target.type == 'duckdb' else 'table',
+    incremental_strategy='delete+insert',
+    unique_key=['order_id', 'customer_id'],
+    on_schema_change='append_new_columns',
+    post_hook=[
+        "{% if is_incremental() %}delete from {{ this }} as orders using ("
+        ~ "{{ orders_of_gone_loads(this, ref('stg_sales__order_lines')) }}) as gone"
+        ~ " where orders.order_id = gone.order_id and orders.customer_id = gone.customer_id{% endif %}",
+    ],
+) }}
+
+{%- set incremental = is_incremental()
+    and 'source_file_loads' in adapter.get_columns_in_relation(this) | map(attribute='name') | list %}
 
 with
 
@@ -13,6 +33,49 @@ order_lines as (
     select * from {{ ref('stg_sales__order_lines') }}
 
 ),
+
+{% if incremental %}
+aggregated_loads as (
+
+    select distinct unnest(source_file_loads) as source_file_load from {{ this }}
+
+),
+
+-- file loads with lines this table has not aggregated yet
+new_loads as (
+
+    select load_id, source_file
+    from (select distinct load_id, source_file from order_lines) as current_loads
+    anti join aggregated_loads on current_loads.load_id || '|' || current_loads.source_file = aggregated_loads.source_file_load
+
+),
+
+orders_to_aggregate as (
+
+    {{ orders_of_gone_loads(this, 'order_lines') }}
+    union
+    select order_lines.order_id, order_lines.customer_id
+    from order_lines
+    semi join new_loads on order_lines.load_id = new_loads.load_id and order_lines.source_file = new_loads.source_file
+
+),
+
+lines_to_aggregate as (
+
+    select order_lines.*
+    from order_lines
+    semi join orders_to_aggregate
+        on order_lines.order_id = orders_to_aggregate.order_id
+        and order_lines.customer_id = orders_to_aggregate.customer_id
+
+),
+{% else %}
+    lines_to_aggregate as (
+
+        select * from order_lines
+
+    ),
+{% endif %}
 
 final as (
 
@@ -25,8 +88,9 @@ final as (
         cast(sum(gross_revenue) as decimal(18, 2)) as gross_revenue,
         cast(sum(net_revenue) as decimal(18, 2)) as net_revenue,
         bool_and(is_cancellation) as is_cancellation,
-        min(order_date) as order_date
-    from order_lines
+        min(order_date) as order_date,
+        {{ distinct_sorted_list(dbt.concat(['load_id', "'|'", 'source_file'])) }} as source_file_loads
+    from lines_to_aggregate
     group by order_id, customer_id
 
 )

@@ -5,7 +5,8 @@ Each step builds the incremental warehouse (dbt build: models and tests) and, be
 second process, a fresh warehouse from nothing on the same files; then every table and view both
 hold is compared row for row (EXCEPT ALL both ways). The raw layer's per-build tables are left
 out (base_sales__raw_lines and the views over it hold the lines a build read; the plan says
-what it did), and so are the columns that name a load (load_id, loaded_on, first_rowid).
+what it did), and so are the columns that name a load (load_id, loaded_on, first_rowid,
+source_file_loads).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ PER_BUILD = {
     "base_sales__raw_multiline_records",
     "base_sales__raw_load_plan",
 }
-LOAD_COLUMNS = {"load_id", "loaded_on", "first_rowid"}
+LOAD_COLUMNS = {"load_id", "loaded_on", "first_rowid", "source_file_loads"}
 
 
 def relations(db: Path) -> dict[tuple[str, str], list[str]]:
@@ -311,3 +312,42 @@ def test_excel_exports_are_read_once(tmp_path, days):
     before = copied()
     run_dbt(["run", "--select", *select, "--full-refresh"], incremental, {"raw_sales_path": str(raw / "*"), **cp1252})
     assert set(copied()) == set(before) and all(copied()[name] != before[name] for name in before)
+
+
+def test_orders_catch_up_after_a_build_that_stopped_before_them(tmp_path, days):
+    """int_orders_aggregated keeps its own record of the file loads it aggregated: a build that
+    loaded files but stopped before the orders (here: a run of the raw layer only) leaves
+    nothing for the next build to miss."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ["day1", "day2"]:
+        (raw / f"{name}.csv").write_text("\n".join(days[name]) + "\n")
+    incremental = tmp_path / "incremental" / "retail.duckdb"
+    incremental.parent.mkdir()
+    full = tmp_path / "full" / "retail.duckdb"
+    glob = str(raw / "day*.csv")
+    select = ["+int_orders_aggregated"]
+    build_both(incremental, full, glob, select)
+    assert differences(incremental, full, {"int_orders_aggregated"}) == []
+
+    # day 2 changed and day 3 added, loaded by a build that stops before the orders
+    (raw / "day2.csv").write_text("\n".join(days["day2 changed"]) + "\n")
+    (raw / "day3.csv").write_text("\n".join(days["day3"]) + "\n")
+    run_dbt(["run", "--select", "+base_sales__order_lines"], incremental, {"raw_sales_path": glob})
+    # the next build loads nothing: every file was loaded, but the orders never saw two of them
+    build_both(incremental, full, glob, select)
+    assert {action for action, _ in plan(incremental).values()} == {"keep"}
+    assert differences(incremental, full, {"int_orders_aggregated", "base_sales__order_lines"}) == []
+
+    # a day of more lines for orders day 2 holds (each line new: another warehouse): those
+    # orders span two files; removing the file leaves them with day 2's lines only, and day 2,
+    # which shares no line with it, is kept
+    more = [line.replace("WARE-", "WAREHOUSE-", 1) for line in days["day2"][1:300] if "WARE-" in line]
+    (raw / "day4.csv").write_text("\n".join([days["day2"][0], *more]) + "\n")
+    build_both(incremental, full, glob, select)
+    assert differences(incremental, full, {"int_orders_aggregated"}) == []
+    (raw / "day4.csv").unlink()
+    build_both(incremental, full, glob, select)
+    assert plan(incremental)["day4.csv"] == ("remove", "no longer behind raw_sales_path")
+    assert plan(incremental)["day2.csv"][0] == "keep"
+    assert differences(incremental, full, {"int_orders_aggregated"}) == []

@@ -46,7 +46,8 @@ final as (
         delivery_date,
         ordered_at,
         source_file,
-        source_line_number
+        source_line_number,
+        load_id
     from order_lines
     where quarantine_reasons is null
 
