@@ -176,7 +176,7 @@
     with
 
     current_loads as (
-        select distinct load_id || '|' || source_file as source_file_load
+        select distinct {{ text_hash('load_id, source_file') }} as source_file_load
         from (select distinct load_id, source_file from {{ order_lines }})
     ),
 

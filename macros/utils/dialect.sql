@@ -168,7 +168,7 @@
     {{ return(adapter.dispatch('distinct_sorted_list')(value)) }}
 {%- endmacro %}
 {% macro duckdb__distinct_sorted_list(value) -%}
-    list(distinct {{ value }} order by {{ value }}) filter (where {{ value }} is not null)
+    list_sort(list_distinct(list({{ value }})))
 {%- endmacro %}
 {% macro spark__distinct_sorted_list(value) -%}
     array_sort(collect_set({{ value }}))

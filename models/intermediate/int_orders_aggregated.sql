@@ -46,7 +46,8 @@ new_loads as (
 
     select load_id, source_file
     from (select distinct load_id, source_file from order_lines) as current_loads
-    anti join aggregated_loads on current_loads.load_id || '|' || current_loads.source_file = aggregated_loads.source_file_load
+    anti join aggregated_loads
+        on {{ text_hash('current_loads.load_id, current_loads.source_file') }} = aggregated_loads.source_file_load
 
 ),
 
@@ -89,7 +90,7 @@ final as (
         cast(sum(net_revenue) as decimal(18, 2)) as net_revenue,
         bool_and(is_cancellation) as is_cancellation,
         min(order_date) as order_date,
-        {{ distinct_sorted_list(dbt.concat(['load_id', "'|'", 'source_file'])) }} as source_file_loads
+        {{ distinct_sorted_list(text_hash('load_id, source_file')) }} as source_file_loads
     from lines_to_aggregate
     group by order_id, customer_id
 
