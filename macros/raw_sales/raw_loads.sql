@@ -166,19 +166,24 @@
 
 
 {#-
+    The file loads the order lines `order_lines` hold: (load_id, source_file, source_file_load,
+    the hash int_orders_aggregated records per order in source_file_loads).
+-#}
+{% macro file_loads(order_lines) -%}
+    select load_id, source_file, {{ text_hash('load_id, source_file') }} as source_file_load
+    from (select distinct load_id, source_file from {{ order_lines }})
+{%- endmacro %}
+
+
+{#-
     The keys (order_id, customer_id) of the rows of `orders`, an incremental table of orders with
     source_file_loads (the file loads their lines came from), that an incremental build must
-    aggregate again or delete: a load of theirs that `order_lines` no longer holds (the file
-    changed, was loaded again or was removed since), or no loads recorded (a table from before
-    the column). DuckDB.
+    aggregate again or delete: a load of theirs not among `current_loads` (file_loads of the
+    order lines now: the file changed, was loaded again or was removed since), or no loads
+    recorded (a table from before the column). DuckDB.
 -#}
-{% macro orders_of_gone_loads(orders, order_lines) -%}
+{% macro orders_of_gone_loads(orders, current_loads) -%}
     with
-
-    current_loads as (
-        select distinct {{ text_hash('load_id, source_file') }} as source_file_load
-        from (select distinct load_id, source_file from {{ order_lines }})
-    ),
 
     aggregated_loads as (
         select order_id, customer_id, unnest(source_file_loads) as source_file_load
@@ -187,7 +192,7 @@
 
     select distinct aggregated_loads.order_id, aggregated_loads.customer_id
     from aggregated_loads
-    anti join current_loads on aggregated_loads.source_file_load = current_loads.source_file_load
+    anti join {{ current_loads }} as current_loads on aggregated_loads.source_file_load = current_loads.source_file_load
     union
     select order_id, customer_id
     from {{ orders }}

@@ -18,7 +18,7 @@
     on_schema_change='append_new_columns',
     post_hook=[
         "{% if is_incremental() %}delete from {{ this }} as orders using ("
-        ~ "{{ orders_of_gone_loads(this, ref('stg_sales__order_lines')) }}) as gone"
+        ~ "{{ orders_of_gone_loads(this, '(' ~ file_loads(ref('stg_sales__order_lines')) ~ ')') }}) as gone"
         ~ " where orders.order_id = gone.order_id and orders.customer_id = gone.customer_id{% endif %}",
     ],
 ) }}
@@ -35,6 +35,12 @@ order_lines as (
 ),
 
 {% if incremental %}
+current_loads as (
+
+    {{ file_loads('order_lines') }}
+
+),
+
 aggregated_loads as (
 
     select distinct unnest(source_file_loads) as source_file_load from {{ this }}
@@ -44,16 +50,15 @@ aggregated_loads as (
 -- file loads with lines this table has not aggregated yet
 new_loads as (
 
-    select load_id, source_file
-    from (select distinct load_id, source_file from order_lines) as current_loads
-    anti join aggregated_loads
-        on {{ text_hash('current_loads.load_id, current_loads.source_file') }} = aggregated_loads.source_file_load
+    select current_loads.load_id, current_loads.source_file
+    from current_loads
+    anti join aggregated_loads on current_loads.source_file_load = aggregated_loads.source_file_load
 
 ),
 
 orders_to_aggregate as (
 
-    {{ orders_of_gone_loads(this, 'order_lines') }}
+    {{ orders_of_gone_loads(this, 'current_loads') }}
     union
     select order_lines.order_id, order_lines.customer_id
     from order_lines
