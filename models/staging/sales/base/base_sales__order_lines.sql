@@ -102,7 +102,7 @@ lines_within_multiline_records as (
 -- 8-byte hashes that occur more than once, with the first record of each. A hash match is a
 -- candidate; tests/assert_duplicate_lines_repeat_exactly.sql checks on every build that each
 -- record flagged duplicate_line has the raw text of the record it repeats.
-hashed_records as (
+parsed_hashes as (
 
     select
         {{ text_hash('coalesce(raw_lines.line, ' ~ list_join('raw_lines.fields', 'chr(31)') ~ ')') }} as record_hash,
@@ -123,16 +123,24 @@ hashed_records as (
         {{ order_line_id('source_file_index', 'source_line_number') }} as order_line_id
     from multiline_records
 
+),
+
+hashed_records as (
+
+    select * from parsed_hashes
+
     {%- if is_incremental() and raw_sales_loaded_relations() %}
 
     union all
 
     -- after the pre-hook, this table holds the kept files' lines only (none when it was built
-    -- before incremental loads: it gains their columns, and every file is loaded)
+    -- before incremental loads: it gains their columns, and every file is loaded); only the
+    -- kept lines that a parsed line repeats matter, since only parsed lines are flagged here
     select
-        record_hash,
-        order_line_id
-    from {{ this }}
+        kept_lines.record_hash,
+        kept_lines.order_line_id
+    from {{ this }} as kept_lines
+    semi join parsed_hashes on kept_lines.record_hash = parsed_hashes.record_hash
     {%- endif %}
 
 ),
