@@ -8,7 +8,8 @@ published file in one step. A reader sees the old warehouse or the new one, neve
 reader holding the old file open keeps reading it (POSIX rename leaves the open inode alone).
 
 The functions reach SQL through the dbt-duckdb plugin at the bottom of this module, listed in
-profiles/profiles.yml: DuckDB calls them from the hook's SQL, inside dbt's process.
+profiles/profiles.yml: DuckDB calls them from the hook's SQL, inside dbt's process. The plugin
+also gives the models `raw_file_fingerprint(path)` (retail_segmentation.fingerprints).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import shutil
 from pathlib import Path
 
 from dbt.adapters.duckdb.plugins import BasePlugin
+
+from retail_segmentation.fingerprints import file_fingerprint
 
 
 class PublishError(RuntimeError):
@@ -110,7 +113,8 @@ def lock_holder_message(error: Exception, path: str, published: str) -> str | No
 
 
 class Plugin(BasePlugin):
-    """dbt-duckdb plugin: checks the working file can be opened, and gives the hook its functions."""
+    """dbt-duckdb plugin: checks the working file can be opened, and gives the hook (and the
+    models, a file's fingerprint) its functions."""
 
     def initialize(self, plugin_config: dict) -> None:
         self.published = plugin_config.get("published_path") or "warehouse/retail.duckdb"
@@ -141,3 +145,6 @@ class Plugin(BasePlugin):
         conn.create_function("publish_copy_file", copy_file, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=True)
         conn.create_function("publish_file_exists", os.path.exists, ["VARCHAR"], "BOOLEAN", side_effects=True)
         conn.create_function("publish_replace_file", replace_file, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=True)
+        # the fingerprint base_sales__raw_file_fingerprints gives a raw file, for inputs read whole
+        # (the customers file): a build reads them again only when it changed
+        conn.create_function("raw_file_fingerprint", lambda path: file_fingerprint(path)[2], ["VARCHAR"], "VARCHAR", side_effects=True)

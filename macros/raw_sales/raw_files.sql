@@ -317,12 +317,12 @@
     source_file and raw_<column> for each of `columns`; with no file, no rows and the same
     columns, so the model's parse and checks run the same way.
 -#}
-{% macro raw_record_rows(files_source, columns) -%}
-    {{ return(adapter.dispatch('raw_record_rows')(files_source, columns)) }}
+{% macro raw_record_rows(files_source, columns, read=true) -%}
+    {{ return(adapter.dispatch('raw_record_rows')(files_source, columns, read)) }}
 {%- endmacro %}
 
-{% macro duckdb__raw_record_rows(files_source, columns) -%}
-    {%- set files = raw_input_file_list(files_source) -%}
+{% macro duckdb__raw_record_rows(files_source, columns, read=true) -%}
+    {%- set files = raw_input_file_list(files_source) if read else [] -%}
     {%- if files %}
     select
         filename as source_file,
@@ -352,8 +352,8 @@
     it). Quoted fields follow the same rules as the sales lines (split_raw_fields); blank lines
     are no rows, as DuckDB's reader skips them.
 -#}
-{% macro spark__raw_record_rows(files_source, columns) -%}
-    {%- set files = raw_input_file_list(files_source) -%}
+{% macro spark__raw_record_rows(files_source, columns, read=true) -%}
+    {%- set files = raw_input_file_list(files_source) if read else [] -%}
     {%- if files %}
     select
         lines.source_file,

@@ -48,6 +48,58 @@
 
 
 {#-
+    What the files of `files_source` are read as, for a model that reads them whole and keeps
+    its rows while they stay the same (base_sales__customers): `settings` (the vars the parse
+    depends on) and each file's path and fingerprint (raw_file_fingerprint, from the profile's
+    plugin), as one string. none at parse time and off DuckDB, where every build reads every
+    file.
+-#}
+{% macro raw_files_load_key(files_source, settings) -%}
+    {%- if not execute or target.type != 'duckdb' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set paths = raw_input_file_list(files_source) | map(attribute='path') | list -%}
+    {%- set fingerprints = 'no file' -%}
+    {%- if paths -%}
+        {%- set fingerprints = run_query(
+            "select string_agg(file || '=' || raw_file_fingerprint(file), ';' order by file) from unnest("
+            ~ sql_list(paths) ~ ") as files(file)"
+        ).rows[0][0] -%}
+    {%- endif -%}
+    {{ return(settings ~ ' ' ~ fingerprints) }}
+{%- endmacro %}
+
+
+{#-
+    Does `relation` (a model's own table, in an incremental build) hold rows read with
+    `load_key` (raw_files_load_key) and no others? false when it is empty, was built before
+    it kept the key, or `load_key` is none.
+-#}
+{% macro rows_loaded_with(relation, load_key) -%}
+    {%- if load_key is none or 'load_key' not in adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set found = run_query(
+        "select coalesce(count(*) = count(load_key) and min(load_key) = max(load_key) and min(load_key) = "
+        ~ sql_string(load_key) ~ ", false) from " ~ relation
+    ).rows[0][0] -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+
+{#-
+    Pre-hook of such a model: deletes the rows not read with `load_key` (every row of a table
+    built before it kept the key).
+-#}
+{% macro delete_rows_not_loaded_with(relation, load_key) -%}
+    delete from {{ relation }}
+    {%- if 'load_key' in adapter.get_columns_in_relation(relation) | map(attribute='name') | list %}
+    where load_key is distinct from {{ sql_string(load_key) }}
+    {%- endif %}
+{%- endmacro %}
+
+
+{#-
     The files this build reads, as [{path, kind}] in name order: those base_sales__raw_load_plan
     loads (`plan`: the plan itself, from its own hook). Before the plan is built (dbt compile,
     docs generate) every file behind raw_sales_path.

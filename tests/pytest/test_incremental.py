@@ -351,3 +351,64 @@ def test_orders_catch_up_after_a_build_that_stopped_before_them(tmp_path, days):
     assert plan(incremental)["day4.csv"] == ("remove", "no longer behind raw_sales_path")
     assert plan(incremental)["day2.csv"][0] == "keep"
     assert differences(incremental, full, {"int_orders_aggregated"}) == []
+
+
+def test_the_customers_file_is_read_again_only_when_it_changes(tmp_path, days):
+    """base_sales__customers keeps its rows while the customers file and the setting it is read
+    with stay the same, and reads the file whole again when either changes."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "day1.csv").write_text("\n".join(days["day1"]) + "\n")
+    customers = tmp_path / "customers.csv"
+    shutil.copy(PROJECT / "data" / "sample" / "customers.csv", customers)
+    incremental = tmp_path / "incremental" / "retail.duckdb"
+    incremental.parent.mkdir()
+    full = tmp_path / "full" / "retail.duckdb"
+    select = ["base_sales__customers", "stg_sales__customers", "stg_sales__quarantined_customers"]
+    inputs = {"raw_customers_path": str(customers)}
+
+    def build(extra_vars: dict | None = None) -> None:
+        build_both(incremental, full, str(raw / "*.csv"), select, {**inputs, **(extra_vars or {})})
+        assert differences(incremental, full, set(select)) == []
+
+    def mark_rows() -> None:
+        # a value no read of the file gives: it stays only while the rows are kept
+        con = duckdb.connect(str(incremental))
+        con.execute("update staging.base_sales__customers set raw_country = 'kept'")
+        con.close()
+
+    def kept() -> bool:
+        rows = query(incremental, "select count(*) filter (where raw_country = 'kept'), count(*) from staging.base_sales__customers")
+        assert rows[0][0] in (0, rows[0][1]), rows
+        return rows[0][0] > 0
+
+    build()
+    mark_rows()
+    run_dbt(["run", "--select", *select], incremental, {"raw_sales_path": str(raw / "*.csv"), **inputs})
+    assert kept()
+
+    # one income corrected: the file is read whole again
+    text = customers.read_text()
+    customers.write_text(text.replace("\n2,30,Male,41200,", "\n2,30,Male,41300,", 1))
+    build()
+    assert not kept()
+    assert query(incremental, "select income from staging.stg_sales__customers where customer_id = 2") == [(41300,)]
+
+    # another decimal separator reads the incomes differently: read again
+    mark_rows()
+    build({"raw_decimal_separator": ","})
+    assert not kept()
+
+    # a table from before it kept the load key: read again, and the rows gain it
+    mark_rows()
+    con = duckdb.connect(str(incremental))
+    con.execute("alter table staging.base_sales__customers drop column load_key")
+    con.close()
+    build({"raw_decimal_separator": ","})
+    assert not kept()
+    assert query(incremental, "select count(*) from staging.base_sales__customers where load_key is null") == [(0,)]
+
+    # no customers file any more: its rows go
+    inputs = {}
+    build()
+    assert query(incremental, "select count(*) from staging.base_sales__customers") == [(0,)]

@@ -11,16 +11,35 @@
 -- (post-hook), naming the file. Which file is read is the source's to say (customer_files:
 -- raw_customers_path, or the sample's customers file beside the sample); none is no error
 -- unless raw_customers_path names one.
+--
+-- On DuckDB an incremental table: every row carries load_key, the files' fingerprints and the
+-- setting they were read with (raw_files_load_key). While the key stays the same, a build reads
+-- nothing and keeps the rows; when it changes (a file changed, added or removed, or
+-- raw_decimal_separator set otherwise), the pre-hook deletes every row and the files are read
+-- whole again, as the duplicate check spans all of them.
 {{ config(
-    materialized='table',
+    materialized='incremental' if target.type == 'duckdb' else 'table',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook=[
+        "{% if is_incremental() %}{{ delete_rows_not_loaded_with(this,"
+        ~ " raw_files_load_key(source('raw_sales', 'customer_files'), var('raw_decimal_separator'))) }}{% endif %}",
+    ],
     post_hook=["{{ raise_first_problem(refused_rows_problems(this, 'stg_sales__quarantined_customers'), 'customers file') }}"],
 ) }}
+
+{%- set load_key = raw_files_load_key(source('raw_sales', 'customer_files'), var('raw_decimal_separator')) %}
+{%- set is_loaded = is_incremental() and rows_loaded_with(this, load_key) %}
 
 with
 
 rows_read as (
 
-    {{ raw_record_rows(source('raw_sales', 'customer_files'), ['customer_id', 'age', 'gender', 'income', 'country']) }}
+    {{ raw_record_rows(
+        source('raw_sales', 'customer_files'),
+        ['customer_id', 'age', 'gender', 'income', 'country'],
+        read=not is_loaded
+    ) }}
 
 ),
 
@@ -114,7 +133,8 @@ final as (
         raw_age,
         raw_gender,
         raw_income,
-        raw_country
+        raw_country,
+        cast({{ sql_string(load_key) if load_key is not none else 'null' }} as {{ dbt.type_string() }}) as load_key
     from reasons
 
 )
