@@ -135,7 +135,9 @@ hashed_records as (
 
     -- after the pre-hook, this table holds the kept files' lines only (none when it was built
     -- before incremental loads: it gains their columns, and every file is loaded); only the
-    -- kept lines that a parsed line repeats matter, since only parsed lines are flagged here
+    -- kept lines that a parsed line repeats matter, since only parsed lines are flagged here.
+    -- The plan loads again every kept file sharing a line with a file it loads, so these are
+    -- none unless that rule misses one: then the parsed line is still flagged.
     select
         kept_lines.record_hash,
         kept_lines.order_line_id
