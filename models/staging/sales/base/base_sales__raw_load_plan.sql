@@ -80,7 +80,7 @@ order_line_loads as (
     select
         source_file,
         min(load_id) as load_id,
-        count(distinct load_id) as loads,
+        min(load_id) = max(load_id) as is_one_load,
         max(order_date) filter (where quarantine_reasons is not null) as latest_refused_order_date
     from {{ loaded.order_lines }}
     group by source_file
@@ -96,7 +96,7 @@ loaded_files as (
         raw_files.load_settings,
         raw_files.loaded_on,
         order_line_loads.latest_refused_order_date,
-        coalesce(order_line_loads.loads = 1 and order_line_loads.load_id = raw_files.load_id, false) as is_complete
+        coalesce(order_line_loads.is_one_load and order_line_loads.load_id = raw_files.load_id, false) as is_complete
     from {{ loaded.raw_files }} as raw_files
     left join order_line_loads on raw_files.source_file = order_line_loads.source_file
 
