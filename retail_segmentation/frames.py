@@ -12,13 +12,19 @@ from collections.abc import Sequence
 import pandas as pd
 
 
-def to_pandas(relation, columns: Sequence[str] | None = None, order_by: Sequence[str] = ()) -> pd.DataFrame:
-    """The relation's columns (all, or those named) as pandas, rows sorted by order_by.
+def to_pandas(relation, columns: Sequence[str] | None = None, order_by: Sequence[str] = (), where: str | None = None) -> pd.DataFrame:
+    """The relation's columns (all, or those named) as pandas, rows sorted by order_by; with
+    `where` (a SQL condition), only the rows it holds for, filtered in the engine, so a model
+    reading a table part by part never holds the whole of it.
 
     DuckDB selects and sorts in the engine (on every core); the others select in the engine and
     sort in pandas (stable), so the row order is the same everywhere. Column names come back in
     lower case (Snowflake returns unquoted names upper-cased).
     """
+    if where is not None:
+        if not hasattr(relation, "filter"):
+            raise TypeError(f"cannot filter a {type(relation).__name__} in its engine: expected a DuckDB, Spark or Snowpark DataFrame")
+        relation = relation.filter(where)
     if hasattr(relation, "df") and hasattr(relation, "order"):
         if columns:
             relation = relation.select(*columns)

@@ -32,6 +32,11 @@ class SparkLike:
     def select(self, *columns: str) -> SparkLike:
         return SparkLike(self.frame[[c.upper() for c in columns]])
 
+    def filter(self, condition: str) -> SparkLike:
+        # the one condition these tests pass, as Spark would read it
+        assert condition == "age >= 30"
+        return SparkLike(self.frame[self.frame["AGE"] >= 30])
+
     def toPandas(self) -> pd.DataFrame:  # noqa: N802 (Spark's name)
         return self.frame.copy()
 
@@ -56,6 +61,19 @@ def test_other_engines_frames_come_back_lower_case_and_sorted(frame_type):
     assert frame["customer_id"].tolist() == ["C1", "C2", "C3"]
     assert frame["age"].tolist() == [20, 30, 40]
     assert frame.index.tolist() == [0, 1, 2]
+
+
+def test_a_condition_filters_the_rows_in_the_engine():
+    con = duckdb.connect()
+    con.register("rows", ROWS.rename(columns=str.lower))
+    relation = con.sql("select customer_id, monetary, age from rows")
+    frame = to_pandas(relation, columns=["customer_id"], order_by=["customer_id"], where="age >= 30")
+    assert frame["customer_id"].tolist() == ["C2", "C3"]
+    frame = to_pandas(SparkLike(ROWS), columns=["customer_id"], order_by=["customer_id"], where="age >= 30")
+    assert frame["customer_id"].tolist() == ["C2", "C3"]
+    assert frame.index.tolist() == [0, 1]
+    with pytest.raises(TypeError, match="cannot filter a SnowparkLike in its engine"):
+        to_pandas(SnowparkLike(ROWS), where="age >= 30")
 
 
 def test_all_columns_when_none_are_named():

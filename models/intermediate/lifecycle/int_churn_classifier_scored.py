@@ -18,15 +18,23 @@ def model(dbt, session):
     # dbt finds config keys by reading literal dbt.config.get("...") calls: keep them spelled out
     sample_size = int(dbt.config.get("churn_training_sample_size"))
     random_state = int(dbt.config.get("churn_random_state"))
-    columns = ["cutoff_role", "customer_id", "purchased_in_horizon", *FEATURES]
-    summaries = to_pandas(dbt.ref("int_customer_purchase_summaries"), columns, order_by=["cutoff_role", "customer_id"])
-    training = summaries[summaries["cutoff_role"] == "churn_training"].reset_index(drop=True)
+    summaries = dbt.ref("int_customer_purchase_summaries")
+    # one cut-off at a time, each filtered in the engine: pandas holds one cut-off's customers,
+    # never all three
+    training = to_pandas(
+        summaries, ["customer_id", "purchased_in_horizon", *FEATURES], order_by=["customer_id"], where="cutoff_role = 'churn_training'"
+    )
     if not can_train(training):
         # a history shorter than two horizons: no probabilities (NULL, band Unknown downstream)
         return pd.DataFrame(
             {"cutoff_role": pd.Series(dtype=str), "customer_id": pd.Series(dtype=str), "churn_probability": pd.Series(dtype=float)}
         )
     classifier = train_churn_classifier(training, sample_size, random_state)
-    scored = summaries[summaries["cutoff_role"].isin(["churn_holdout", "scoring"])].reset_index(drop=True)
-    scored = scored[["cutoff_role", "customer_id"]].assign(churn_probability=churn_probabilities(classifier, scored))
-    return scored
+    del training
+    scored = []
+    for role in ["churn_holdout", "scoring"]:
+        customers = to_pandas(summaries, ["customer_id", *FEATURES], order_by=["customer_id"], where=f"cutoff_role = '{role}'")
+        probabilities = churn_probabilities(classifier, customers)
+        scored.append(pd.DataFrame({"cutoff_role": role, "customer_id": customers["customer_id"], "churn_probability": probabilities}))
+        del customers
+    return pd.concat(scored, ignore_index=True)
