@@ -28,7 +28,8 @@
 
 with
 
-order_lines as (
+-- read where used: an incremental build reads it three times, and a copy would hold every line
+order_lines as {{ not_materialized() }} (
 
     select * from {{ ref('stg_sales__order_lines') }}
 
