@@ -4,7 +4,8 @@ For each size (order lines): generate the data with the project's generator (CSV
 cached in data/generated/), then run back to back, each in its own process:
   1. the full `dbt build` (every model, the segmentation, every test) on the CSV, and on the Parquet;
      then, on the CSV's warehouse, the incremental build that adds a day of 1% more lines (a second
-     file beside the first, generated with another seed and its own order numbers);
+     file beside the first: the orders of the day after the generated period, drawn with another
+     seed, with order numbers of their own);
   2. bench/pandas_reference.py on the CSV (the seed notebooks' way);
   3. the floor: bench/floor.sql, one DuckDB statement that parses the raw CSV and computes RFM;
   4. the whole-job floor: bench/floor_job.sql, the build's essential work hand-written in DuckDB
@@ -19,6 +20,7 @@ bench/results/latest.md.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -29,6 +31,10 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))  # run as a script from bench/: the project's package beside it
+
+from retail_segmentation.generator import Config  # noqa: E402
+
 BIN = Path(sys.executable).parent
 GENERATED = PROJECT / "data" / "generated"
 RESULTS = PROJECT / "bench" / "results"
@@ -72,16 +78,18 @@ def ensure_data(lines: int) -> tuple[Path, Path, Path]:
 
 
 def ensure_day(lines: int) -> Path:
-    """A day of lines / 100 new order lines for the warehouse of `lines` lines: the same customers,
-    another seed, order numbers of their own (SO - D...)."""
-    day = GENERATED / f"sales_{label(lines)}.day.csv"
+    """A day's export for the warehouse of `lines` lines: lines / 100 order lines of the same
+    customers, all ordered on the day after the generated period's last (the next day a daily
+    export brings), drawn with another seed, with order numbers of their own (SO - D...)."""
+    day = GENERATED / f"sales_{label(lines)}.next_day.csv"
     if not day.exists():
         print(f"generating {day.name} ...", flush=True)
-        drawn = GENERATED / f"sales_{label(lines)}.day.tmp.csv"
+        drawn = GENERATED / f"sales_{label(lines)}.next_day.tmp.csv"
         customers = str(max(50, lines // 15))
+        next_day = (Config.end_date + dt.timedelta(days=1)).isoformat()
         subprocess.run(
             [str(BIN / "python"), "-m", "retail_segmentation.generator", "--lines", str(lines // 100), "--customers", customers]
-            + ["--seed", "4242", "--out", str(drawn), "--quiet"],
+            + ["--seed", "4242", "--start-date", next_day, "--end-date", next_day, "--out", str(drawn), "--quiet"],
             cwd=PROJECT,
             check=True,
         )

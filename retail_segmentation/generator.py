@@ -590,8 +590,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoding", choices=["utf-8", "latin-1", "cp1252", "utf-16"], default="utf-8")
     parser.add_argument("--decimal-comma", action="store_true", help="write numbers as 1.001,18 and 0,05 (European)")
     parser.add_argument("--malformed-rate", type=float, default=0.0, help="share of lines broken by hand (default 0)")
+    parser.add_argument("--start-date", type=dt.date.fromisoformat, default=Config.start_date, help="first order day (default 2018-01-01)")
+    parser.add_argument("--end-date", type=dt.date.fromisoformat, default=Config.end_date, help="last order day (default 2020-12-31)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    if args.end_date < args.start_date:
+        parser.error("--end-date must not be before --start-date")
     for name in ["bad_rate", "malformed_rate"]:
         if not 0 <= getattr(args, name) <= 1:
             parser.error(f"--{name.replace('_', '-')} must be between 0 and 1")
@@ -605,6 +609,8 @@ def main(argv: list[str] | None = None) -> int:
         encoding=args.encoding,
         decimal_comma=args.decimal_comma,
         malformed_rate=args.malformed_rate,
+        start_date=args.start_date,
+        end_date=args.end_date,
     )
     t0 = time.monotonic()
     n = generate(cfg, args.out, fmt, args.customers_out, progress=False if args.quiet else None, experiments_out=args.experiments_out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import duckdb
@@ -193,3 +194,18 @@ def test_malformed_rate_breaks_lines_as_hand_edits_do(tmp_path):
     stray = sum(1 for line in lines if line.endswith('12"50'))
     for count in (short, long, stray):
         assert 40 <= count <= 110, (short, long, stray)  # about a third of 1% of 20,000 each
+
+
+def test_start_and_end_date_bound_the_order_days(tmp_path):
+    out = tmp_path / "day.csv"
+    generator.main(
+        ["--lines", "3000", "--customers", "400", "--bad-rate", "0", "--quiet", "--out", str(out)]
+        + ["--start-date", "2021-01-01", "--end-date", "2021-01-02"]
+    )
+    days = duckdb.sql(
+        "select distinct coalesce(try_strptime(OrderDate, '%Y-%m-%d'), try_strptime(OrderDate, '%d/%m/%y'),"
+        f" try_strptime(OrderDate, '%d/%m/%Y'))::date from read_csv('{out}', all_varchar = true)"
+    ).fetchall()
+    assert sorted(day for (day,) in days) == [dt.date(2021, 1, 1), dt.date(2021, 1, 2)]
+    with pytest.raises(SystemExit):
+        generator.main(["--lines", "10", "--out", str(out), "--start-date", "2021-01-02", "--end-date", "2021-01-01"])
