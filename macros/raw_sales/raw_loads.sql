@@ -22,7 +22,7 @@
         {%- if relation is none or relation.type != 'table' -%}
             {{ return(none) }}
         {%- endif -%}
-        {%- if column not in adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+        {%- if not relation_has_column(relation, column) -%}
             {{ return(none) }}
         {%- endif -%}
         {%- do found.update({name.split('__')[1]: relation}) -%}
@@ -76,7 +76,7 @@
     it kept the key, or `load_key` is none.
 -#}
 {% macro rows_loaded_with(relation, load_key) -%}
-    {%- if load_key is none or 'load_key' not in adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+    {%- if load_key is none or not relation_has_column(relation, 'load_key') -%}
         {{ return(false) }}
     {%- endif -%}
     {%- set found = run_query(
@@ -93,7 +93,7 @@
 -#}
 {% macro delete_rows_not_loaded_with(relation, load_key) -%}
     delete from {{ relation }}
-    {%- if 'load_key' in adapter.get_columns_in_relation(relation) | map(attribute='name') | list %}
+    {%- if relation_has_column(relation, 'load_key') %}
     where load_key is distinct from {{ sql_string(load_key) }}
     {%- endif %}
 {%- endmacro %}
