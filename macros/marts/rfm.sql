@@ -29,3 +29,27 @@
     {%- set partition = 'partition by ' ~ partition_by ~ ' ' if partition_by else '' -%}
     least(5, 1 + cast(floor(5 * percent_rank() over ({{ partition }}order by {{ column }} {{ direction }})) as integer))
 {%- endmacro %}
+
+
+{#-
+    The snapshots of the RFM history, as rows (months_back, snapshot_date): months_back 0 is the
+    as-of date `as_of` (a date expression), and 1 to rfm_history_months - 1 the first days of
+    the months before it, latest first: the month starts strictly before the as-of date (with
+    the default as-of date, the day after the latest order, each is the RFM as the month before
+    it closed). A month start is a snapshot whatever day the as-of date falls on, so a daily
+    build moves only the as-of snapshot.
+-#}
+{% macro rfm_history_snapshots(as_of) -%}
+    select
+        months_back.generated_number - 1 as months_back,
+        case
+            when months_back.generated_number = 1 then as_of.rfm_as_of_date
+            else cast({{ dbt.dateadd(
+                'month',
+                '2 - months_back.generated_number',
+                dbt.date_trunc('month', dbt.dateadd('day', -1, 'as_of.rfm_as_of_date')),
+            ) }} as date)
+        end as snapshot_date
+    from (select {{ as_of }} as rfm_as_of_date) as as_of
+    cross join ({{ dbt.generate_series(var('rfm_history_months')) }}) as months_back
+{%- endmacro %}

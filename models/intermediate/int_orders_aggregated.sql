@@ -9,7 +9,9 @@
 -- from (source_file_loads). A build aggregates again only the orders with a line from a load it
 -- has not aggregated (a new or reloaded file) or from a load that is gone (orders_of_gone_loads:
 -- a file changed, reloaded or removed), and replaces them by key; the post-hook deletes the
--- orders none of whose lines remain. The state is the table itself, so a build that stopped
+-- orders none of whose lines remain. order_hash, a hash of each order's row, lets the models
+-- that recompute only what changed (int_customers_rfm_history_scored) fingerprint a set of
+-- orders without hashing them again. The state is the table itself, so a build that stopped
 -- before this model leaves nothing behind: the next one catches up.
 {{ config(
     materialized='incremental' if target.type == 'duckdb' else 'table',
@@ -23,8 +25,9 @@
     ],
 ) }}
 
+{#- a table from before it kept source_file_loads or order_hash: every order is aggregated again #}
 {%- set incremental = is_incremental()
-    and 'source_file_loads' in adapter.get_columns_in_relation(this) | map(attribute='name') | list %}
+    and relation_has_column(this, 'source_file_loads') and relation_has_column(this, 'order_hash') %}
 
 with
 
@@ -84,7 +87,7 @@ lines_to_aggregate as (
     ),
 {% endif %}
 
-final as (
+aggregated as (
 
     select
         order_id,
@@ -99,6 +102,17 @@ final as (
         {{ distinct_sorted_list(text_hash('load_id, source_file')) }} as source_file_loads
     from lines_to_aggregate
     group by order_id, customer_id
+
+),
+
+final as (
+
+    select
+        *,
+        {{ text_hash(
+            'order_id, customer_id, sales_channel, order_lines, quantity, gross_revenue, net_revenue, is_cancellation, order_date'
+        ) }} as order_hash
+    from aggregated
 
 )
 

@@ -3,6 +3,7 @@ by nothing else (a failed build, a failing test, a build killed at any point, an
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -317,8 +318,26 @@ def test_a_daily_load_publishes_only_the_lines_that_changed(tmp_path):
     con.close()
     (raw / "day3.csv").write_text("\n".join([header, *lines[2500:2600]]) + "\n")
     rewritten = run_dbt(["build"], db, vars)
-    assert "parts written again" not in rewritten.output
+    assert "fct_sales: " not in rewritten.output
     assert "stray" not in [
         row[0] for row in query(published(db), "select column_name from duckdb_columns() where table_name = 'fct_sales'")
     ]
+    published_equals_build()
+
+    # the next day's export: of the RFM history only the snapshots it moves are written again
+    # (the as-of date, and 2021-01-01, which counts the day's orders), the other month starts kept
+    next_day = tmp_path / "next_day.csv"
+    generate(Config(lines=200, customers=200, seed=6, start_date=dt.date(2021, 1, 1), end_date=dt.date(2021, 1, 1)), next_day)
+    (raw / "day4.csv").write_text(next_day.read_text().replace("SO - ", "SO - N"))
+    snapshots_before = {day for (day,) in query(published(db), "select distinct snapshot_date from fct_rfm_segment_history")}
+    next_build = run_dbt(["build"], db, vars)
+    snapshots_after = {day for (day,) in query(db, "select distinct snapshot_date from fct_rfm_segment_history")}
+    moved = (snapshots_before ^ snapshots_after) | {dt.date(2021, 1, 1)}
+    assert len(snapshots_after) == 12 and len(moved) <= 4, (snapshots_before, snapshots_after)
+    history_rows = query(db, "select count(*) from fct_rfm_segment_history")[0][0]
+    written = query(db, "select count(*) from fct_rfm_segment_history where snapshot_date in ?", [list(moved & snapshots_after)])[0][0]
+    assert (
+        f"fct_rfm_segment_history: {len(moved)} of {len(snapshots_before | snapshots_after)} parts written again, "
+        f"{written} of {history_rows} rows" in next_build.output
+    ), next_build.output[-3000:]
     published_equals_build()

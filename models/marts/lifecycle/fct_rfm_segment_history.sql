@@ -1,8 +1,8 @@
 -- grain: one row per snapshot date and customer with a purchase order on or before it
 --
 -- Each customer's RFM metrics, scores (int_customers_rfm_history_scored) and segment at each
--- snapshot: the RFM as-of date and the same day of each of the rfm_history_months - 1 months
--- before it, the segment their R x F cell maps to (seed rfm_segment_map), as fct_customer_rfm
+-- snapshot: the RFM as-of date and the first days of the rfm_history_months - 1 months before
+-- it, the segment their R x F cell maps to (seed rfm_segment_map), as fct_customer_rfm
 -- does. The latest snapshot is the as-of date itself, so it equals fct_customer_rfm (a test
 -- checks it). A view in the build (its rows are written once, by the intermediate model); a
 -- table in the published warehouse, where DuckDB enforces its not_null constraints and its key.
