@@ -6,7 +6,7 @@ second process, a fresh warehouse from nothing on the same files; then every tab
 hold is compared row for row (EXCEPT ALL both ways). The raw layer's per-build tables are left
 out (base_sales__raw_lines and the views over it hold the lines a build read; the plan says
 what it did), and so are the columns that name a load (load_id, loaded_on, first_rowid,
-source_file_loads).
+source_file_loads, and lines_fingerprint, a hash over load_ids).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ PER_BUILD = {
     "base_sales__raw_multiline_records",
     "base_sales__raw_load_plan",
 }
-LOAD_COLUMNS = {"load_id", "loaded_on", "first_rowid", "source_file_loads"}
+LOAD_COLUMNS = {"load_id", "loaded_on", "first_rowid", "source_file_loads", "lines_fingerprint"}
 
 
 def relations(db: Path) -> dict[tuple[str, str], list[str]]:
@@ -412,3 +412,78 @@ def test_the_customers_file_is_read_again_only_when_it_changes(tmp_path, days):
     inputs = {}
     build()
     assert query(incremental, "select count(*) from staging.base_sales__customers") == [(0,)]
+
+
+def test_a_daily_load_redoes_only_the_months_and_snapshots_it_changes(tmp_path):
+    """A year of orders, then the export of each next day: int_monthly_sales_aggregated sums
+    again only the month of the new day, and int_customers_rfm_history_scored scores again only
+    the snapshots whose orders changed (the as-of date; a month start when a day lands on it).
+    A value written by hand into a row the day does not touch stays there (the row was kept),
+    and once it is put back every mart equals a fresh full build."""
+    import datetime as dt
+
+    from retail_segmentation.generator import Config, generate
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    glob = str(raw / "*.csv")
+    incremental = tmp_path / "incremental" / "retail.duckdb"
+    incremental.parent.mkdir()
+    full = tmp_path / "full" / "retail.duckdb"
+    models = ["fct_channel_performance", "fct_store_performance", "fct_product_performance", "int_customers_rfm_history_scored"]
+    select = [f"+{model}" for model in models]
+    compared = {*models, "int_monthly_sales_aggregated"}
+
+    def export(name: str, lines: int, first: dt.date, last: dt.date, seed: int, order_prefix: str) -> None:
+        drawn = tmp_path / "drawn.csv"
+        generate(Config(lines=lines, customers=300, seed=seed, start_date=first, end_date=last), drawn, progress=False)
+        (raw / name).write_text(drawn.read_text().replace("SO - ", order_prefix))
+
+    month_row = "month_start_date = '2020-06-01' and sales_channel = 'Online'"
+
+    def tamper(snapshot_row: str, sign: int) -> None:
+        # a kept month's channel row (and the mart row it feeds) and a kept snapshot's row
+        con = duckdb.connect(str(incremental))
+        for table in ["intermediate.int_monthly_sales_aggregated", "main.fct_channel_performance"]:
+            con.execute(f"update {table} set customers = customers + {1000 * sign} where {month_row}")
+        history = "intermediate.int_customers_rfm_history_scored"
+        con.execute(f"update {history} set recency_days = recency_days + {1000 * sign} where {snapshot_row}")
+        con.close()
+
+    def tampered(snapshot_row: str) -> tuple:
+        return (
+            query(incremental, f"select customers from intermediate.int_monthly_sales_aggregated where {month_row}")[0][0],
+            query(incremental, f"select customers from fct_channel_performance where {month_row}")[0][0],
+            query(incremental, f"select recency_days from intermediate.int_customers_rfm_history_scored where {snapshot_row}")[0][0],
+        )
+
+    def snapshots() -> list[str]:
+        rows = query(incremental, "select distinct snapshot_date from intermediate.int_customers_rfm_history_scored order by 1")
+        return [str(day) for (day,) in rows]
+
+    export("a_2020.csv", 4000, dt.date(2020, 1, 1), dt.date(2020, 12, 31), 11, "SO - ")
+    build_both(incremental, full, glob, select)
+    assert differences(incremental, full, compared) == []
+    assert snapshots()[0] == "2020-02-01" and snapshots()[-1] == "2021-01-01"
+
+    steps = [
+        # the next day's export: the as-of date moves to 2021-01-02, 2021-01-01 stays a month start
+        ("add 2021-01-01", "2020-12-01", lambda: export("b_0101.csv", 400, dt.date(2021, 1, 1), dt.date(2021, 1, 1), 12, "SO - D")),
+        ("add 2021-01-02", "2021-01-01", lambda: export("c_0102.csv", 400, dt.date(2021, 1, 2), dt.date(2021, 1, 2), 13, "SO - E")),
+        # the first day's file removed: January and the 2021-01-01 snapshot lose its orders
+        ("remove 2021-01-01", "2020-12-01", lambda: (raw / "b_0101.csv").unlink()),
+    ]
+    for what, kept_snapshot, change in steps:
+        first_customer = query(
+            incremental,
+            f"select min(customer_id) from intermediate.int_customers_rfm_history_scored where snapshot_date = '{kept_snapshot}'",
+        )[0][0]
+        snapshot_row = f"snapshot_date = '{kept_snapshot}' and customer_id = '{first_customer}'"
+        before = tampered(snapshot_row)
+        tamper(snapshot_row, +1)
+        change()
+        build_both(incremental, full, glob, select)
+        assert tampered(snapshot_row) == tuple(value + 1000 for value in before), what
+        tamper(snapshot_row, -1)
+        assert differences(incremental, full, compared) == [], what
+    assert snapshots() == ["2020-03-01", *[f"2020-{month:02d}-01" for month in range(4, 13)], "2021-01-01", "2021-01-03"]
