@@ -86,6 +86,8 @@ lines_to_aggregate as {{ not_materialized() }} (
 
 ),
 
+-- one sum per member, each with its own hash table: `group by grouping sets` would hold the
+-- three at once, for much more memory (docs/performance.md)
 by_channel as (
 
     select
