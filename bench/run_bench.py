@@ -268,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
             if result and not result["ok"]:
                 details.append(f"- {name} {what}: {result['note']}")
         details.append(f"- {name} slowest dbt nodes (s): " + ", ".join(f"{n} {t:.1f}" for n, t in slowest))
+        if added_day and added_day["ok"]:
+            details.append(f"- {name} 1% day: {added_day['seconds']:.1f} s, peak {added_day['peak_gb']:.2f} GB")
         if added_day and added_day.get("slowest"):
             details.append(f"- {name} slowest on the 1% day (s): " + ", ".join(f"{n} {t:.1f}" for n, t in added_day["slowest"]))
         details.append(
