@@ -73,8 +73,8 @@ lines_to_aggregate as {{ not_materialized() }} (
         order_lines.discount_amount,
         order_lines.net_revenue,
         order_lines.cost_amount,
-        cast(order_lines.net_revenue - order_lines.cost_amount as decimal(18, 2)) as gross_margin,
-        cast(order_lines.discount_rate as decimal(9, 4)) as discount_rate
+        order_lines.gross_margin,
+        order_lines.discount_rate
     from order_lines
     inner join months_to_aggregate
         on cast({{ dbt.date_trunc('month', 'order_lines.order_date') }} as date) = months_to_aggregate.month_start_date

@@ -34,7 +34,7 @@ final as (
         discount_amount,
         net_revenue,
         cost_amount,
-        cast(net_revenue - cost_amount as decimal(18, 2)) as gross_margin,
+        gross_margin,
         cast(fx_rate_to_reporting as decimal(18, 8)) as fx_rate_to_reporting,
         cast(original_unit_price as decimal(18, 4)) as original_unit_price,
         cast(original_unit_cost as decimal(18, 4)) as original_unit_cost,

@@ -35,6 +35,7 @@ final as (
         cast(gross_revenue - net_revenue as decimal(18, 2)) as discount_amount,
         net_revenue,
         cost_amount,
+        cast(net_revenue - cost_amount as decimal(18, 2)) as gross_margin,
         fx_rate_to_reporting,
         original_unit_price,
         original_unit_cost,
