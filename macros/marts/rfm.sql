@@ -45,11 +45,19 @@
         case
             when months_back.generated_number = 1 then as_of.rfm_as_of_date
             else cast({{ dbt.dateadd(
-                'month',
-                '2 - months_back.generated_number',
-                dbt.date_trunc('month', dbt.dateadd('day', -1, 'as_of.rfm_as_of_date')),
+                'month', '2 - months_back.generated_number', rfm_history_latest_month_start('as_of.rfm_as_of_date')
             ) }} as date)
         end as snapshot_date
     from (select {{ as_of }} as rfm_as_of_date) as as_of
     cross join ({{ dbt.generate_series(var('rfm_history_months')) }}) as months_back
+{%- endmacro %}
+
+
+{#-
+    The latest month start strictly before the as-of date `as_of` (a date expression): the RFM
+    history's snapshot 1 month back, and the day after which an order counts only in the as-of
+    snapshot.
+-#}
+{% macro rfm_history_latest_month_start(as_of) -%}
+    cast({{ dbt.date_trunc('month', dbt.dateadd('day', -1, as_of)) }} as date)
 {%- endmacro %}

@@ -63,8 +63,7 @@ order_days as (
     from (
         select distinct
             orders.order_date,
-            cast({{ dbt.date_trunc('month', dbt.dateadd('day', -1, 'as_of.rfm_as_of_date')) }} as date)
-                as latest_month_start
+            {{ rfm_history_latest_month_start('as_of.rfm_as_of_date') }} as latest_month_start
         from orders
         cross join as_of
         where orders.order_date <= as_of.rfm_as_of_date
