@@ -10,16 +10,16 @@
 -- of the lines it sums (their count and the sum of a hash of each line's order_line_id and
 -- load_id: a line's id and the load of its file fix its content, since a raw file that changed,
 -- or whose lines would read differently, is loaded again); a build sums again only the months
--- whose fingerprint is new, replaces them by month_start_date, and the post-hook drops the
--- months with no line left. A daily load sums again the month of its days. Rows depend only on
+-- whose fingerprint is new and replaces them by month_start_date. A month with no line left
+-- comes out as one row without a member, so the replace deletes its rows, and the post-hook
+-- drops that row. A daily load sums again the month of its days. Rows depend only on
 -- the lines and on this code: after changing the code, build with --full-refresh.
 {{ config(
     materialized='incremental' if target.type == 'duckdb' else 'table',
     incremental_strategy='delete+insert',
     unique_key='month_start_date',
     post_hook=[
-        "{% if is_incremental() %}delete from {{ this }} where month_start_date not in (select distinct cast("
-        ~ "{{ dbt.date_trunc('month', 'order_date') }} as date) from {{ ref('stg_sales__order_lines') }}){% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where member_type is null{% endif %}",
     ],
 ) }}
 
@@ -55,6 +55,25 @@ months_to_aggregate as (
             and aggregated.lines_fingerprint = month_fingerprints.lines_fingerprint
     )
     {%- endif %}
+
+),
+
+-- the months this table holds that have no line left (their files were removed): none in a
+-- full build
+months_gone as (
+
+    {% if is_incremental() %}
+        select distinct aggregated.month_start_date
+        from {{ this }} as aggregated
+        where not exists (
+            select 1
+            from month_fingerprints
+            where month_fingerprints.month_start_date = aggregated.month_start_date
+        )
+    {% else %}
+        select cast(null as date) as month_start_date
+        where false
+    {% endif %}
 
 ),
 
@@ -179,24 +198,26 @@ unioned as (
 final as (
 
     select
-        month_start_date,
-        member_type,
-        sales_channel,
-        store_id,
-        product_id,
-        cast(orders as bigint) as orders,
-        cast(customers as bigint) as customers,
-        cast(order_lines as bigint) as order_lines,
-        cast(quantity as bigint) as quantity,
-        cast(gross_revenue as decimal(18, 2)) as gross_revenue,
-        cast(discount_amount as decimal(18, 2)) as discount_amount,
-        cast(net_revenue as decimal(18, 2)) as net_revenue,
-        cast(cost_amount as decimal(18, 2)) as cost_amount,
-        cast(gross_margin as decimal(18, 2)) as gross_margin,
-        cast(discount_rate_sum as decimal(18, 4)) as discount_rate_sum,
-        cast(discount_rates as bigint) as discount_rates,
-        lines_fingerprint
+        coalesce(unioned.month_start_date, months_gone.month_start_date) as month_start_date,
+        unioned.member_type,
+        unioned.sales_channel,
+        unioned.store_id,
+        unioned.product_id,
+        cast(unioned.orders as bigint) as orders,
+        cast(unioned.customers as bigint) as customers,
+        cast(unioned.order_lines as bigint) as order_lines,
+        cast(unioned.quantity as bigint) as quantity,
+        cast(unioned.gross_revenue as decimal(18, 2)) as gross_revenue,
+        cast(unioned.discount_amount as decimal(18, 2)) as discount_amount,
+        cast(unioned.net_revenue as decimal(18, 2)) as net_revenue,
+        cast(unioned.cost_amount as decimal(18, 2)) as cost_amount,
+        cast(unioned.gross_margin as decimal(18, 2)) as gross_margin,
+        cast(unioned.discount_rate_sum as decimal(18, 4)) as discount_rate_sum,
+        cast(unioned.discount_rates as bigint) as discount_rates,
+        unioned.lines_fingerprint
     from unioned
+    -- a month gone comes out as one row without a member: replacing the month deletes its rows
+    full join months_gone on unioned.month_start_date = months_gone.month_start_date
 
 )
 

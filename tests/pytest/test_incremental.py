@@ -488,6 +488,13 @@ def test_a_daily_load_redoes_only_the_months_and_snapshots_it_changes(tmp_path):
         assert differences(incremental, full, compared) == [], what
     assert snapshots() == ["2020-03-01", *[f"2020-{month:02d}-01" for month in range(4, 13)], "2021-01-01", "2021-01-03"]
 
+    # the last day of January removed too: January has no line left, and its rows go
+    (raw / "c_0102.csv").unlink()
+    build_both(incremental, full, glob, select)
+    assert differences(incremental, full, compared) == []
+    months = "select count(*) from intermediate.int_monthly_sales_aggregated where month_start_date >= '2021-01-01'"
+    assert query(incremental, months) == [(0,)]
+
     # tables from before the fingerprints: every order, month and snapshot is done again, and
     # the tables gain the columns
     con = duckdb.connect(str(incremental))
