@@ -118,8 +118,48 @@ fit_terms as (
 
 ),
 
--- term k >= 1 of each point's series: the fit's part over (C)_k, times z^k, its sign from the
--- negative factors of all three
+-- each repeat count x of a cut-off, with C = a + b + x - 1 and the most terms a point of it needs
+repeat_counts as (
+
+    select
+        cutoff_role,
+        repeat_purchase_days,
+        lower_c,
+        max(terms_needed) as terms_needed
+    from series_points
+    group by cutoff_role, repeat_purchase_days, lower_c
+
+),
+
+-- the part of term k that depends on the fit and x alone: the fit's part over (C)_k, its sign
+-- from the negative factors of all three rising factorials. Points share x far more than
+-- (x, T, t), so the log-gammas are taken once per x and k, not once per point and k.
+repeat_terms as (
+
+    select
+        fit_terms.cutoff_role,
+        repeat_counts.repeat_purchase_days,
+        fit_terms.term_number,
+        case
+            when mod(
+                    fit_terms.negative_factors
+                    + {{ negative_factors('repeat_counts.lower_c', 'fit_terms.term_number') }},
+                    2
+                ) = 0
+                then 1
+            else -1
+        end as term_sign,
+        fit_terms.log_numerator
+        - {{ log_gamma('repeat_counts.lower_c + fit_terms.term_number') }}
+        + {{ log_gamma('repeat_counts.lower_c') }} as log_coefficient
+    from repeat_counts
+    inner join fit_terms
+        on repeat_counts.cutoff_role = fit_terms.cutoff_role
+        and repeat_counts.terms_needed >= fit_terms.term_number
+
+),
+
+-- term k >= 1 of each point's series: its x's part times z^k
 series_terms as (
 
     select
@@ -127,26 +167,14 @@ series_terms as (
         series_points.repeat_purchase_days,
         series_points.days_since_first_purchase,
         series_points.horizon_days,
-        case
-            when mod(
-                    fit_terms.negative_factors
-                    + {{ negative_factors('series_points.lower_c', 'term_numbers.generated_number') }},
-                    2
-                ) = 0
-                then 1
-            else -1
-        end
-        * exp(
-            fit_terms.log_numerator
-            - {{ log_gamma('series_points.lower_c + term_numbers.generated_number') }}
-            + {{ log_gamma('series_points.lower_c') }}
-            + term_numbers.generated_number * ln(series_points.z)
-        ) as term
+        repeat_terms.term_sign
+        * exp(repeat_terms.log_coefficient + term_numbers.generated_number * ln(series_points.z)) as term
     from series_points
     inner join term_numbers on series_points.terms_needed >= term_numbers.generated_number
-    inner join fit_terms
-        on series_points.cutoff_role = fit_terms.cutoff_role
-        and term_numbers.generated_number = fit_terms.term_number
+    inner join repeat_terms
+        on series_points.cutoff_role = repeat_terms.cutoff_role
+        and series_points.repeat_purchase_days = repeat_terms.repeat_purchase_days
+        and term_numbers.generated_number = repeat_terms.term_number
 
 ),
 
