@@ -25,6 +25,7 @@ import pandas as pd
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from threadpoolctl import threadpool_limits
 
 from retail_segmentation.project import project_vars
 
@@ -389,7 +390,18 @@ class Segmentation:
 
 def fit_segmentation(frame: pd.DataFrame, cfg: SegmentationConfig, actions: dict[str, str] | None = None) -> Segmentation:
     """Transform, choose k, fit, order clusters by value and name them. `actions` maps each
-    segment name to its recommended action (segment_actions(); default: the seed files)."""
+    segment name to its recommended action (segment_actions(); default: the seed files).
+
+    The fit runs on one OpenMP thread. KMeans sums each thread's share of the points and then
+    adds the shares up, so the centroids' last digits depend on how many threads there were:
+    a machine with more cores would fit other centroids from the same input (scikit-learn issue
+    27518). The limit holds for the calling thread only (an OpenMP setting is per thread), so
+    models fitting at the same time in other dbt threads keep theirs."""
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return _fit_segmentation(frame, cfg, actions)
+
+
+def _fit_segmentation(frame: pd.DataFrame, cfg: SegmentationConfig, actions: dict[str, str] | None) -> Segmentation:
     usable = prepare_features(frame, cfg.features)
     transform = fit_transform(usable, cfg)
     x = transform.apply(usable)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
+from threadpoolctl import threadpool_limits
 
 from retail_segmentation import segmentation as sg
 from retail_segmentation.segmentation import SegmentationConfig
@@ -140,7 +141,9 @@ def test_the_chosen_k_is_fitted_once_and_its_centroids_are_those_of_a_fit_on_the
     usable = sg.prepare_features(frame, cfg.features)
     x = sg.fit_transform(usable, cfg).apply(usable)
     fit_x = x[sg.sample_rows(len(x), cfg.fit_sample_size, cfg.random_state)]
-    refit = KMeans(n_clusters=seg.chosen_k, n_init=cfg.n_init, random_state=cfg.random_state).fit(fit_x).cluster_centers_
+    # on one OpenMP thread, as fit_segmentation fits
+    with threadpool_limits(limits=1, user_api="openmp"):
+        refit = KMeans(n_clusters=seg.chosen_k, n_init=cfg.n_init, random_state=cfg.random_state).fit(fit_x).cluster_centers_
     # fit_segmentation numbers the clusters by value: compare the centroids as sets of rows
     np.testing.assert_array_equal(seg.centroids[np.lexsort(seg.centroids.T)], refit[np.lexsort(refit.T)])
 
@@ -212,3 +215,15 @@ def test_settings_from_dbt_strings():
     assert cfg.random_state == 7 and cfg.log_features == ("monetary",)
     with pytest.raises(ValueError, match="customers file"):
         sg.prepare_features(pd.DataFrame({"customer_id": ["a"], "frequency": [1.0], "monetary": [1.0]}), cfg.features)
+
+
+def test_the_fit_is_the_same_whatever_the_threads_the_caller_allows():
+    # KMeans adds up its threads' partial sums, so with the default thread count the centroids'
+    # last digits depend on the machine's cores; the fit must not (one OpenMP thread inside)
+    frame = customers(20_000, seed=11)
+    cfg = SegmentationConfig(k_min=2, k_max=4, fit_sample_size=20_000, silhouette_sample_size=2_000)
+    tables = []
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads, user_api="openmp"):
+            tables.append(sg.parameters_table(sg.fit_segmentation(frame, cfg)))
+    pd.testing.assert_frame_equal(tables[0], tables[1], check_exact=True)
