@@ -110,6 +110,14 @@ def _distinct(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     return [rows[:, i] for i in range(rows.shape[1])], counts.astype(float)
 
 
+def _weighted_total(weight: np.ndarray, values: np.ndarray) -> float:
+    """sum(weight x values), added up by numpy on one thread, in the same order whatever the
+    machine's cores. A BLAS dot product (weight @ values) splits the sum among the library's
+    threads, so the total's last digits, and with them the optimum the fit settles on, would
+    depend on how many threads BLAS had."""
+    return float(np.sum(weight * values))
+
+
 def fit_bg_nbd(x, t_x, T) -> ModelFit:
     """Fit r, alpha, a, b to per-customer (x, t_x, T)."""
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
@@ -120,7 +128,9 @@ def fit_bg_nbd(x, t_x, T) -> ModelFit:
     start = np.array([1.0, max(float(np.mean(T)), 1e-3), 1.0, 1.0])
     (dx, dt_x, dT), weight = _distinct(x, t_x, T)
     columns = _Column(dx), _Column(dt_x), _Column(dT)
-    return _fit("bg_nbd", ("r", "alpha", "a", "b"), lambda params: float(weight @ _bg_nbd_log_likelihood(params, *columns)), start, len(x))
+    return _fit(
+        "bg_nbd", ("r", "alpha", "a", "b"), lambda params: _weighted_total(weight, _bg_nbd_log_likelihood(params, *columns)), start, len(x)
+    )
 
 
 def fit_gamma_gamma(x, m_x) -> ModelFit:
@@ -134,7 +144,11 @@ def fit_gamma_gamma(x, m_x) -> ModelFit:
     (dx, dm_x), weight = _distinct(x, m_x)
     column = _Column(dx)
     return _fit(
-        "gamma_gamma", ("p", "q", "v"), lambda params: float(weight @ _gamma_gamma_log_likelihood(params, column, dm_x)), start, len(x)
+        "gamma_gamma",
+        ("p", "q", "v"),
+        lambda params: _weighted_total(weight, _gamma_gamma_log_likelihood(params, column, dm_x)),
+        start,
+        len(x),
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from threadpoolctl import threadpool_limits
 
 from retail_segmentation import clv
 
@@ -70,6 +71,20 @@ def test_gamma_gamma_reproduces_the_published_fit(cdnow):
 def test_fits_are_reproducible(cdnow, bg_nbd):
     again = clv.fit_bg_nbd(cdnow["x"], cdnow["t_x"], cdnow["T"])
     assert again == bg_nbd
+
+
+def test_fits_are_the_same_whatever_the_threads_blas_has():
+    # enough distinct customers for BLAS to split a dot product among its threads
+    rng = np.random.default_rng(3)
+    T = rng.integers(30, 1100, 15_000).astype(float)
+    x = rng.poisson(T / 60).astype(float)
+    t_x = np.where(x > 0, np.floor(T * rng.uniform(0.1, 1.0, len(T))), 0.0)
+    m_x = rng.lognormal(4, 0.5, len(T))
+    fits = []
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads, user_api="blas"):
+            fits.append((clv.fit_bg_nbd(x, t_x, T), clv.fit_gamma_gamma(x[x > 0], m_x[x > 0])))
+    assert fits[0] == fits[1]
 
 
 @pytest.mark.parametrize(
