@@ -1,7 +1,7 @@
 -- The segmentation outputs agree with each other and with fct_customer_rfm: every customer with
 -- all features is segmented exactly once, there are exactly k distinct clusters (the chosen k),
--- and the profiles add up to fct_customer_rfm's customers and net revenue. Returns the checks
--- that fail.
+-- and the profiles add up to fct_customer_rfm's customers and net revenue, their shares of
+-- customers to one. Returns the checks that fail.
 
 with
 
@@ -35,6 +35,7 @@ profiles as (
     select
         sum(customers) as customers,
         sum(net_revenue) as net_revenue,
+        sum(share_of_customers) as share_of_customers,
         count(*) as clusters
     from {{ ref('fct_customer_segment_profiles') }}
 
@@ -74,6 +75,11 @@ checks as (
         'profiles sum to the segmented customers'' net revenue',
         profiles.net_revenue = segmented_rfm.net_revenue
     from profiles cross join segmented_rfm
+    union all
+    select
+        'profiles'' shares of customers add up to one',
+        abs(profiles.share_of_customers - 1) < 1e-9
+    from profiles
     union all
     select
         'one profile per cluster',

@@ -151,6 +151,32 @@ def test_segment_summary_matches_pandas(fixture_build):
     assert close(got["share_of_customers"].sum(), 1.0) and close(got["share_of_net_revenue"].sum(), 1.0)
 
 
+def test_segment_profiles_match_pandas(fixture_build):
+    """Every figure of fct_customer_segment_profiles, recomputed from the segmented customers' RFM."""
+    db, _ = fixture_build
+    customers = frame(
+        db,
+        "select segments.cluster_id, rfm.recency_days, rfm.frequency, rfm.monetary"
+        " from dim_customer_segments as segments inner join fct_customer_rfm as rfm using (customer_id)",
+    ).astype({"recency_days": float, "frequency": float, "monetary": float})
+    got = frame(db, "select * from fct_customer_segment_profiles").set_index("cluster_id").sort_index()
+    by_cluster = customers.groupby("cluster_id")
+    expected = pd.DataFrame(
+        {
+            "customers": by_cluster.size(),
+            "net_revenue": by_cluster["monetary"].sum(),
+            **{f"average_{name}": by_cluster[name].mean() for name in ["recency_days", "frequency", "monetary"]},
+            **{f"median_{name}": by_cluster[name].median() for name in ["recency_days", "frequency", "monetary"]},
+        }
+    ).sort_index()
+    expected["share_of_customers"] = expected["customers"] / len(customers)
+    expected["share_of_net_revenue"] = expected["net_revenue"] / customers["monetary"].sum()
+    assert list(got.index) == list(expected.index) and len(got) >= 2
+    for column in expected.columns:
+        assert close(got[column].astype(float), expected[column]), column
+    assert close(got["share_of_customers"].sum(), 1.0) and close(got["share_of_net_revenue"].sum(), 1.0)
+
+
 @pytest.mark.parametrize(
     "mart, member",
     [("fct_channel_performance", "sales_channel"), ("fct_store_performance", "store_id"), ("fct_product_performance", "product_id")],

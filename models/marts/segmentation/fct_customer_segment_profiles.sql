@@ -49,7 +49,7 @@ by_cluster as (
 totals as (
 
     select
-        count(*) as customers,
+        sum(customers) as customers,
         sum(net_revenue) as net_revenue
     from by_cluster
 
