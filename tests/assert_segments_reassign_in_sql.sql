@@ -1,6 +1,11 @@
 -- The fitted parameters are enough to assign customers in plain SQL, on any warehouse: redo
 -- the transform and the nearest-centre assignment here from dim_segment_model_parameters alone
 -- and return every customer whose SQL cluster differs from the Python model's.
+--
+-- One column per known feature (var segmentation_known_features), so a customer's distance to
+-- a centre is one sum across columns and the customers are crossed with the k centres only. A
+-- feature the fit does not use has no transform row: its scaled value and its centres are NULL
+-- and it adds nothing to the distance.
 
 with
 
@@ -22,46 +27,57 @@ segments as (
 
 ),
 
-feature_values as (
+-- the loops over the features below: sqlfluff cannot follow their indentation
+-- noqa: disable=LT02
 
-    -- one row per customer and known feature (var segmentation_known_features); sqlfluff cannot
-    -- follow the loop's indentation
-    -- noqa: disable=LT02
-    {%- for feature in var('segmentation_known_features') %}
+-- one row: each feature's clipping, log1p and scaling
+transforms as (
+
     select
-        customer_id,
-        {{ sql_string(feature) }} as feature,
-        {{ feature }} as feature_value
-    from features
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-    -- noqa: enable=LT02
+        {%- for feature in var('segmentation_known_features') %}
+        {%- set is_feature = 'feature = ' ~ sql_string(feature) %}
+        max(case when {{ is_feature }} then is_log1p end) as {{ feature }}_is_log1p,
+        max(case when {{ is_feature }} then clip_lower end) as {{ feature }}_clip_lower,
+        max(case when {{ is_feature }} then clip_upper end) as {{ feature }}_clip_upper,
+        max(case when {{ is_feature }} then scaler_center end) as {{ feature }}_scaler_center,
+        max(case when {{ is_feature }} then scaler_scale end) as {{ feature }}_scaler_scale
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from parameters
+    where parameter_type = 'transform'
+
+),
+
+-- one row per cluster: its centre on each feature, scaled
+centres as (
+
+    select
+        cluster_id,
+        {%- for feature in var('segmentation_known_features') %}
+        max(case when feature = {{ sql_string(feature) }} then centroid_scaled end) as {{ feature }}_centre
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from parameters
+    where parameter_type = 'centroid'
+    group by cluster_id
 
 ),
 
 scaled as (
 
     select
-        feature_values.customer_id,
-        feature_values.feature,
+        features.customer_id,
+        {%- for feature in var('segmentation_known_features') %}
+        {%- set clipped = 'least(greatest(features.' ~ feature ~ ', transforms.' ~ feature ~ '_clip_lower), transforms.'
+            ~ feature ~ '_clip_upper)' %}
         (
-            case
-                when parameters.is_log1p
-                    then ln(
-                            1
-                            + least(
-                                greatest(feature_values.feature_value, parameters.clip_lower), parameters.clip_upper
-                            )
-                        )
-                else least(greatest(feature_values.feature_value, parameters.clip_lower), parameters.clip_upper)
-            end - parameters.scaler_center
-        ) / parameters.scaler_scale as scaled_value
-    from feature_values
-    inner join parameters
-        on feature_values.feature = parameters.feature
-        and parameters.parameter_type = 'transform'
+            case when transforms.{{ feature }}_is_log1p then ln(1 + {{ clipped }}) else {{ clipped }} end
+            - transforms.{{ feature }}_scaler_center
+        ) / transforms.{{ feature }}_scaler_scale as {{ feature }}_scaled
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from features
+    cross join transforms
 
 ),
 
@@ -69,16 +85,21 @@ distances as (
 
     select
         scaled.customer_id,
-        centroids.cluster_id,
-        sum((scaled.scaled_value - centroids.centroid_scaled) * (scaled.scaled_value - centroids.centroid_scaled))
-            as squared_distance
+        centres.cluster_id,
+        0
+        {%- for feature in var('segmentation_known_features') %}
+        + coalesce(
+            (scaled.{{ feature }}_scaled - centres.{{ feature }}_centre)
+            * (scaled.{{ feature }}_scaled - centres.{{ feature }}_centre),
+            0
+        )
+        {%- endfor %} as squared_distance
     from scaled
-    inner join parameters as centroids
-        on scaled.feature = centroids.feature
-        and centroids.parameter_type = 'centroid'
-    group by scaled.customer_id, centroids.cluster_id
+    cross join centres
 
 ),
+
+-- noqa: enable=LT02
 
 nearest as (
 
