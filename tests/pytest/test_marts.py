@@ -207,6 +207,38 @@ def test_monthly_member_performance_matches_pandas(fixture_build, mart, member):
     assert close(got["share_of_month_net_revenue"], expected["share"])
 
 
+@pytest.mark.parametrize("mart, member", [("dim_stores", "store_id"), ("dim_products", "product_id")])
+def test_member_lifetime_figures_match_pandas(fixture_build, mart, member):
+    db, lines = fixture_build
+    got = frame(db, f"select * from {mart}").set_index(member).sort_index()
+    expected = (
+        lines.dropna(subset=[member])
+        .assign(gross_margin=lambda frame: frame["net_revenue"] - frame["cost_amount"])
+        .groupby(member)
+        .agg(
+            orders=("order_id", "nunique"),
+            customers=("customer_id", "nunique"),
+            quantity=("quantity", "sum"),
+            net_revenue=("net_revenue", "sum"),
+            gross_margin=("gross_margin", "sum"),
+            average_discount_rate=("discount_rate", "mean"),
+            first_order_date=("order_date", "min"),
+            last_order_date=("order_date", "max"),
+        )
+        .sort_index()
+    )
+    # rank 1 is the highest net revenue; ties go to the lower id
+    ranked = expected.reset_index().sort_values(["net_revenue", member], ascending=[False, True])
+    expected["net_revenue_rank"] = pd.Series(range(1, len(ranked) + 1), index=ranked[member].to_numpy())
+    assert list(got.index) == list(expected.index) and len(got) >= 2
+    for col in ["orders", "customers", "quantity", "net_revenue_rank"]:
+        assert (got[col].to_numpy() == expected[col].to_numpy()).all(), col
+    for col in ["net_revenue", "gross_margin", "average_discount_rate"]:
+        assert close(got[col], expected[col]), col
+    for col in ["first_order_date", "last_order_date"]:
+        assert (pd.to_datetime(got[col]).to_numpy() == expected[col].to_numpy()).all(), col
+
+
 def test_monthly_sales_new_and_returning_customers(fixture_build):
     db, lines = fixture_build
     got = frame(db, "select * from fct_monthly_sales")
