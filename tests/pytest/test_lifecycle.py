@@ -88,6 +88,18 @@ def test_the_sql_auc_equals_scikit_learns(sample_warehouse):
         assert len(rows) == 10 and rows.customers.sum() == len(labels)
         assert rows.auc.iloc[0] == pytest.approx(roc_auc_score(joined.churned, joined.p), abs=1e-12)
         assert rows.base_churn_rate.iloc[0] == pytest.approx(joined.churned.mean())
+        # deciles of predicted risk as SQL's ntile(10): ordered by prediction then customer_id,
+        # the first len % 10 deciles one customer larger
+        ordered = joined.sort_values(["p", "customer_id"]).reset_index(drop=True)
+        sizes = [len(part) for part in np.array_split(np.arange(len(ordered)), 10)]
+        ordered["decile"] = np.repeat(np.arange(1, 11), sizes)
+        by_decile = ordered.groupby("decile")
+        rows = rows.sort_values("risk_decile")
+        assert rows.risk_decile.tolist() == list(range(1, 11))
+        assert rows.customers.tolist() == by_decile.size().tolist()
+        assert rows.observed_churn_rate.to_numpy() == pytest.approx(by_decile.churned.mean().to_numpy(), abs=1e-12)
+        assert rows.mean_predicted_churn_probability.to_numpy() == pytest.approx(by_decile.p.mean().to_numpy(), rel=1e-9)
+        assert (rows.precision_top_decile == rows.observed_churn_rate.iloc[-1]).all()
     # the two methods must both see a signal on the sample: better than a coin
     assert (evaluation.auc > 0.6).all()
 
