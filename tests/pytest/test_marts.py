@@ -239,6 +239,22 @@ def test_member_lifetime_figures_match_pandas(fixture_build, mart, member):
         assert (pd.to_datetime(got[col]).to_numpy() == expected[col].to_numpy()).all(), col
 
 
+def test_data_quality_counts_every_line_by_file_and_outcome(fixture_build):
+    db, lines = fixture_build
+    refused = frame(db, "select source_file, quarantine_reason from staging.stg_sales__quarantined_order_lines")
+    assert len(refused) > 0, "the fixture's bad_rate should give quarantined lines"
+    loaded = lines.groupby("source_file").size().to_frame("order_lines").assign(line_outcome="loaded")
+    by_reason = refused.groupby(["source_file", "quarantine_reason"]).size().to_frame("order_lines")
+    quarantined = by_reason.reset_index("quarantine_reason").rename(columns={"quarantine_reason": "line_outcome"})
+    expected = pd.concat([loaded, quarantined]).set_index("line_outcome", append=True).sort_index()
+    got = frame(db, "select * from fct_data_quality").set_index(["source_file", "line_outcome"]).sort_index()
+    assert list(got.index) == list(expected.index)
+    assert got["order_lines"].tolist() == expected["order_lines"].tolist()
+    assert (got["is_quarantined"] == (got.index.get_level_values("line_outcome") != "loaded")).all()
+    shares = expected["order_lines"] / expected.groupby(level="source_file")["order_lines"].transform("sum")
+    assert close(got["share_of_file_order_lines"], shares)
+
+
 def test_monthly_sales_new_and_returning_customers(fixture_build):
     db, lines = fixture_build
     got = frame(db, "select * from fct_monthly_sales")
