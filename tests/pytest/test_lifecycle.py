@@ -137,6 +137,16 @@ def test_migrations_account_for_every_customer_of_each_snapshot(sample_warehouse
         assert moves[moves.from_segment == "New"].customers.sum() == len(after.index.difference(before.index))
         stayed = (before.reindex(after.index) == after).sum()
         assert moves[moves.from_segment == moves.to_segment].customers.sum() == stayed
+    # a later snapshot's customers' net revenue after it, up to and including the next snapshot's
+    # day (the first snapshot is no pair's later one)
+    orders = frame(sample_warehouse, "select customer_id, order_date, is_cancellation, net_revenue from intermediate.int_orders_aggregated")
+    orders["net_revenue"] = orders.net_revenue.astype(float)
+    first_purchase = orders[~orders.is_cancellation].groupby("customer_id").order_date.min()
+    orders = orders.join(first_purchase.rename("first_purchase_date"), on="customer_id")
+    for snapshot, next_snapshot in zip(snapshots[1:-1], snapshots[2:]):
+        after = orders[(orders.order_date > snapshot) & (orders.order_date <= next_snapshot) & (orders.first_purchase_date <= snapshot)]
+        got = migration[migration.to_snapshot_date == snapshot].net_revenue_next_month.astype(float).sum()
+        assert got == pytest.approx(after.net_revenue.sum(), abs=0.01), snapshot
     assert migration[migration.to_snapshot_date == snapshots[-1]].net_revenue_next_month.isna().all()
     assert migration[migration.to_snapshot_date < snapshots[-1]].net_revenue_next_month.notna().all()
 
