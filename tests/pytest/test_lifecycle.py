@@ -121,6 +121,18 @@ def test_cohort_retention_recounts_from_the_orders(sample_warehouse):
     spans = retention.groupby("cohort").months_since_first_order.agg(["count", "max"])
     assert (spans["count"] == spans["max"] + 1).all()
     assert retention.groupby("cohort").cohort_customers.first().sum() == cohort.size
+    assert (retention.cohort_customers == retention.cohort.map(cohort.value_counts())).all()
+    assert retention.retention_rate.to_numpy() == pytest.approx((retention.active_customers / retention.cohort_customers).to_numpy())
+    # the cohort's net revenue each month (cancellations netted) and its running total per customer
+    with_cohort = orders.join(cohort, on="customer_id", how="inner")
+    revenue = with_cohort[with_cohort.month >= with_cohort.cohort].groupby(["cohort", "month"]).net_revenue.sum().astype(float)
+    by_month = retention.set_index(["cohort", "month"]).sort_index()
+    assert by_month.net_revenue.astype(float).to_numpy() == pytest.approx(
+        revenue.reindex(by_month.index, fill_value=0).to_numpy(), abs=0.005
+    )
+    # rounded to the cent: half a cent either way
+    running = by_month.net_revenue.astype(float).groupby(level="cohort").cumsum() / by_month.cohort_customers
+    assert by_month.cumulative_net_revenue_per_customer.astype(float).to_numpy() == pytest.approx(running.to_numpy(), abs=0.0051)
 
 
 def test_migrations_account_for_every_customer_of_each_snapshot(sample_warehouse):
