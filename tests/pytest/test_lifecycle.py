@@ -62,6 +62,19 @@ def test_the_lifetime_value_mart_is_value_times_discounted_purchases(sample_ware
     top = rows[rows.clv_segment == "Top 10%"].predicted_clv_365d.min()
     assert top > rows[rows.clv_segment == "High"].predicted_clv_365d.max()
     assert abs((rows.clv_segment == "Top 10%").mean() - 0.1) < 0.01
+    # exactly: each quarter's expected purchases (Python's closed form) discounted from the
+    # quarter's end at clv_annual_discount_rate (0.10), times the value per purchase; both are
+    # shown to the cent, so the product is off by at most half a cent per purchase and half a cent
+    bg_nbd, _ = fits(sample_warehouse)["scoring"]
+    x, t_x, T = (rows[c].to_numpy(float) for c in ("repeat_purchase_days", "days_first_to_last_purchase", "days_since_first_purchase"))
+    cumulative = [np.zeros(len(rows))] + [clv.expected_purchases(bg_nbd, days, x, t_x, T) for days in (91.25, 182.5, 273.75, 365)]
+    discounted = sum((cumulative[q] - cumulative[q - 1]) / 1.1 ** (q / 4) for q in range(1, 5))
+    error = np.abs(clv_365.to_numpy() - rows.expected_average_order_value.to_numpy(float) * discounted)
+    assert (error <= 0.005 * discounted + 0.0051).all()
+    # bands by percent rank of the value, highest first, equal values sharing a band
+    share = (rows.predicted_clv_365d.rank(method="min", ascending=False) - 1) / (len(rows) - 1)
+    bands = np.select([share < 0.1, share < 0.3, share < 0.6], ["Top 10%", "High", "Medium"], "Low")
+    assert (rows.clv_segment.to_numpy() == bands).all()
 
 
 def test_the_sql_auc_equals_scikit_learns(sample_warehouse):
