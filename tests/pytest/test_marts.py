@@ -116,6 +116,25 @@ def test_fct_customer_rfm_matches_pandas(fixture_build):
     assert champions["frequency"].mean() > got["frequency"].mean()
 
 
+def test_rfm_history_snapshots_match_pandas(fixture_build):
+    """Every snapshot of fct_rfm_segment_history: the RFM of the orders on or before its day,
+    scored among that snapshot's customers; the as-of date and the eleven month starts before it."""
+    db, lines = fixture_build
+    history = frame(db, "select * from fct_rfm_segment_history")
+    history["snapshot_date"] = pd.to_datetime(history["snapshot_date"])
+    as_of = lines["order_date"].max() + pd.Timedelta(days=1)
+    month_starts = pd.date_range(end=as_of - pd.Timedelta(days=1), periods=11, freq="MS")
+    assert sorted(history["snapshot_date"].unique()) == [*month_starts, as_of]
+    for snapshot, got in history.groupby("snapshot_date"):
+        got = got.set_index("customer_id").sort_index()
+        expected = expected_rfm(lines, snapshot)
+        assert list(got.index) == list(expected.index), snapshot
+        for col in ["recency_days", "frequency", "r_score", "f_score", "m_score"]:
+            assert (got[col].astype(int) == expected[col].astype(int)).all(), (snapshot, col)
+        assert close(got["monetary"], expected["monetary"]), snapshot
+        assert (got["rfm_segment"] == expected["rfm_segment"]).all(), snapshot
+
+
 def test_rfm_as_of_date_leaves_later_orders_out(fixture_build, tmp_path):
     db, lines = fixture_build
     copy = tmp_path / "retail.duckdb"
