@@ -77,6 +77,30 @@ def test_the_lifetime_value_mart_is_value_times_discounted_purchases(sample_ware
     assert (rows.clv_segment.to_numpy() == bands).all()
 
 
+def test_the_churn_risk_mart_reads_both_methods_for_every_rfm_customer(sample_warehouse):
+    risk = frame(sample_warehouse, "select * from main.fct_customer_churn_risk").set_index("customer_id").sort_index()
+    rfm = frame(sample_warehouse, "select customer_id, recency_days, rfm_as_of_date from main.fct_customer_rfm")
+    rfm = rfm.set_index("customer_id").sort_index()
+    scored = frame(
+        sample_warehouse,
+        "select customer_id, p_alive, probability_no_purchase_in_horizon from intermediate.int_customers_clv_scored"
+        " where cutoff_role = 'scoring'",
+    ).set_index("customer_id")
+    classifier = frame(
+        sample_warehouse,
+        "select customer_id, churn_probability from intermediate.int_churn_classifier_scored where cutoff_role = 'scoring'",
+    ).set_index("customer_id")
+    assert list(risk.index) == list(rfm.index)
+    assert (risk.days_since_last_purchase == rfm.recency_days).all()
+    assert (risk.rfm_as_of_date == rfm.rfm_as_of_date).all()
+    assert (risk.p_alive == scored.p_alive.reindex(risk.index)).all()
+    assert (risk.bg_nbd_churn_probability == scored.probability_no_purchase_in_horizon.reindex(risk.index)).all()
+    assert (risk.churn_probability == classifier.churn_probability.reindex(risk.index)).all()
+    bands = np.select([risk.churn_probability >= 0.7, risk.churn_probability >= 0.4], ["High", "Medium"], "Low")
+    assert (risk.churn_risk_band.to_numpy() == bands).all()
+    assert set(risk.churn_risk_band) == {"High", "Medium", "Low"}
+
+
 def test_the_sql_auc_equals_scikit_learns(sample_warehouse):
     from sklearn.metrics import roc_auc_score
 
