@@ -12,7 +12,7 @@
       missing_product_id, missing_store_id, unknown_channel, unparseable_date,
       implausible_date, non_numeric_quantity, non_positive_quantity, invalid_cancellation,
       non_numeric_discount, discount_out_of_range, non_numeric_money, negative_money,
-      number_out_of_range
+      currency_sign_mismatch, number_out_of_range
     (missing_fx_rate and duplicate_line are added by base_sales__order_lines.)
 -#}
 {% macro parse_raw_sales_lines(raw_values, date_order, decimal_separator) %}
@@ -65,6 +65,33 @@
 
 {% macro is_too_large_a_number(raw, value, decimal_separator, allow_percent=false) -%}
     (case when {{ value }} is null then coalesce({{ looks_numeric(raw, decimal_separator, allow_percent) }}, false) else false end)
+{%- endmacro %}
+
+
+{#-
+    Whether a money field's currency sign names another currency than the line's (`currency_code`,
+    a SQL expression giving its ISO code): € is EUR, £ is GBP and $ one of the dollar and peso
+    currencies below. The amount's currency is then unknown: the sign and the code disagree.
+-#}
+{% macro is_currency_sign_mismatch(raw_columns, currency_code) -%}
+    {%- set dollar_currencies = [
+        'USD', 'CAD', 'AUD', 'NZD', 'SGD', 'HKD', 'TWD', 'MXN', 'ARS', 'CLP', 'COP', 'UYU', 'DOP', 'CUP',
+        'BSD', 'BBD', 'BZD', 'BMD', 'BND', 'KYD', 'FJD', 'GYD', 'JMD', 'LRD', 'NAD', 'SBD', 'SRD', 'TTD', 'XCD',
+    ] -%}
+    {%- set signs = [
+        ('€', "<> 'EUR'"),
+        ('£', "<> 'GBP'"),
+        ('$', "not in ('" ~ dollar_currencies | join("', '") ~ "')"),
+    ] -%}
+    {#- per sign, any of the columns first: most lines carry no sign, or the one of their currency -#}
+    (
+        {%- for sign, other_currency in signs %}
+        (
+            ({% for column in raw_columns %}{{ column }} like '%{{ sign }}%'{{ " or " if not loop.last }}{% endfor %})
+            and {{ currency_code }} {{ other_currency }}
+        ){{ " or" if not loop.last }}
+        {%- endfor %}
+    )
 {%- endmacro %}
 
 
@@ -136,6 +163,7 @@
             ('non_numeric_money', is_not_a_number('raw_unit_price', 'unit_price_number', decimal_separator)
                 ~ ' or ' ~ is_not_a_number('raw_unit_cost', 'unit_cost_number', decimal_separator)),
             ('negative_money', 'unit_price_number < 0 or unit_cost_number < 0'),
+            ('currency_sign_mismatch', is_currency_sign_mismatch(['raw_unit_price', 'raw_unit_cost'], line_currency_code())),
             ('number_out_of_range', is_too_large_a_number('raw_order_quantity', 'quantity_number', decimal_separator)
                 ~ ' or ' ~ is_too_large_a_number('raw_unit_price', 'unit_price_number', decimal_separator)
                 ~ ' or ' ~ is_too_large_a_number('raw_unit_cost', 'unit_cost_number', decimal_separator)
@@ -189,6 +217,7 @@
             ('invalid_cancellation', "upper(order_id) like 'C%' and quantity_number >= 0"),
             ('non_numeric_money', is_not_a_number('raw_price', 'unit_price_number', decimal_separator)),
             ('negative_money', 'unit_price_number < 0'),
+            ('currency_sign_mismatch', is_currency_sign_mismatch(['raw_price'], line_currency_code())),
             ('number_out_of_range', is_too_large_a_number('raw_quantity', 'quantity_number', decimal_separator)
                 ~ ' or ' ~ is_too_large_a_number('raw_price', 'unit_price_number', decimal_separator)
                 ~ ' or abs(quantity_number) > ' ~ raw_max_quantity()

@@ -177,6 +177,12 @@
 {%- endmacro %}
 
 
+{#- The currency a line's amounts are in: its currency code, or reporting_currency where that is blank. -#}
+{% macro line_currency_code(currency_code='currency_code') -%}
+    coalesce({{ currency_code }}, {{ sql_string(var('reporting_currency')) }})
+{%- endmacro %}
+
+
 {#- An amount of a line in the reporting currency: converted with the line's rate unless it is in it already. -#}
 {% macro in_reporting_currency(amount) -%}
     (case when is_reporting_currency then {{ amount }} else {{ amount }} * fx_rate_to_reporting end)

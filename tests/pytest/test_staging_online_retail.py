@@ -29,6 +29,9 @@ CASES = [
     (["489439", "22350", "CAT BOWL", "1", "13/45/2010 8:26", "1.00", "18102.0", "United Kingdom"], "unparseable_date"),
     (["489440", "22350", "CAT BOWL", "many", "2009-12-01 09:30:00", "1.00", "18102.0", "United Kingdom"], "non_numeric_quantity"),
     (["489441", "22350", "CAT BOWL", "1", "2009-12-01 09:31:00", "free", "18102.0", "United Kingdom"], "non_numeric_money"),
+    # no currency column: the amounts are in reporting_currency (USD here), which a pound sign contradicts
+    (["489442", "22350", "CAT BOWL", "1", "2009-12-01 09:32:00", "£2.10", "18102.0", "United Kingdom"], "currency_sign_mismatch"),
+    (["489443", "22350", "CAT BOWL", "1", "2009-12-01 09:33:00", "$2.10", "18102.0", "United Kingdom"], None),
     (["489434", "85048", "15CM CHRISTMAS GLASS BALL", "12", "2009-12-01 07:45:00", "6.95", "13085.0", "United Kingdom"], "duplicate_line"),
 ]
 
@@ -71,4 +74,4 @@ def test_cancellations_net_against_revenue(online_warehouse):
     assert query(
         online_warehouse,
         "select customer_id, sum(net_revenue) from staging.stg_sales__order_lines group by 1 order by 1",
-    ) == [("13085", Decimal("214.80")), ("16321", Decimal("-45.30"))]
+    ) == [("13085", Decimal("214.80")), ("16321", Decimal("-45.30")), ("18102", Decimal("2.10"))]

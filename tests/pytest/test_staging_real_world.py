@@ -326,7 +326,7 @@ def test_numbers_must_match_the_file_convention_strictly(tmp_path):
     point.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, *point_rows]) + "\n")
     comma = folder / "comma.csv"
     comma_rows = [fields(f"SO - {i}", Unit_Price=p, Discount_Applied="0,1", Unit_Cost="10,00") for i, p in enumerate(
-        ["1.001,18 €", "1001,18", "12.345,67", "1 234,50", "1,001.18", "1.0012", "12,5,0"]
+        ["1.001,18 $", "1001,18", "12.345,67", "1 234,50", "1,001.18", "1.0012", "12,5,0"]
     )]  # fmt: skip
     comma.write_text("\n".join(text_line(r, ";") for r in [RETAIL_CHAIN_HEADER, *comma_rows]) + "\n")
     db = tmp_path / "retail.duckdb"
@@ -416,12 +416,19 @@ def test_lines_in_other_currencies_are_converted_or_quarantined(tmp_path):
     rates.write_text("currency_code,rate_date,rate_to_reporting\nEUR,2018-01-01,1.2\nEUR,2018-06-01,1.1\n")
     only_order = {"ProcuredDate": "", "ShipDate": "", "DeliveryDate": ""}
     rows = [
-        fields("SO - 1"),                                                          # 2 USD
-        fields("SO - 2", CurrencyCode="EUR"),                                      # 3 EUR on 15/6/18: 1.1
-        fields("SO - 3", CurrencyCode="eur", OrderDate="1/3/18", **only_order),    # 4 EUR on 1/3/18: 1.2
-        fields("SO - 4", CurrencyCode="GBP"),                                      # 5 no GBP rate
+        fields("SO - 1"),                                                          # 2 USD ($ amounts)
+        fields("SO - 2", CurrencyCode="EUR", Unit_Price="20.00 €", Unit_Cost="€10.00"),  # 3 EUR on 15/6/18: 1.1
+        fields("SO - 3", CurrencyCode="eur", OrderDate="1/3/18", Unit_Price="20.00", Unit_Cost="10.00", **only_order),
+                                                                                   # 4 EUR on 1/3/18: 1.2
+        fields("SO - 4", CurrencyCode="GBP", Unit_Price="£20.00", Unit_Cost="£10.00"),  # 5 no GBP rate
         fields("SO - 5", CurrencyCode=""),                                         # 6 blank: reporting currency
-        fields("SO - 6", CurrencyCode="EUR", OrderDate="1/12/17", **only_order),   # 7 before the first EUR rate
+        fields("SO - 6", CurrencyCode="EUR", OrderDate="1/12/17", Unit_Price="20.00", Unit_Cost="10.00", **only_order),
+                                                                                   # 7 before the first EUR rate
+        # a currency sign that names another currency than the line's: which is it?
+        fields("SO - 7", Unit_Price="€20.00"),                                     # 8 € on a USD line
+        fields("SO - 8", CurrencyCode="EUR", Unit_Cost="10.00"),                   # 9 $ on a EUR line
+        fields("SO - 9", CurrencyCode="", Unit_Price="£20.00", Unit_Cost="10.00"), # 10 £ on a blank: USD
+        fields("SO - 10", CurrencyCode="CAD"),                                     # 11 $ is a dollar: no CAD rate
     ]  # fmt: skip
     path = tmp_path / "sales.csv"
     path.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, *rows]) + "\n")
@@ -442,7 +449,10 @@ def test_lines_in_other_currencies_are_converted_or_quarantined(tmp_path):
         db,
         vars,
     )
-    assert landed(db, path) == {2: None, 3: None, 4: None, 5: "missing_fx_rate", 6: None, 7: "missing_fx_rate"}
+    assert landed(db, path) == {
+        **{2: None, 3: None, 4: None, 5: "missing_fx_rate", 6: None, 7: "missing_fx_rate"},
+        **{8: "currency_sign_mismatch", 9: "currency_sign_mismatch", 10: "currency_sign_mismatch", 11: "missing_fx_rate"},
+    }
     assert query(
         db,
         """select order_id, currency_code, unit_price, net_revenue, fx_rate_to_reporting, original_unit_price, original_net_revenue

@@ -237,8 +237,8 @@ converted as (
 
     select
         parsed.*,
-        coalesce(parsed.currency_code, {{ reporting_currency }}) as line_currency_code,
-        coalesce(parsed.currency_code, {{ reporting_currency }}) = {{ reporting_currency }} as is_reporting_currency,
+        {{ line_currency_code('parsed.currency_code') }} as line_currency_code,
+        {{ line_currency_code('parsed.currency_code') }} = {{ reporting_currency }} as is_reporting_currency,
         cast(fx_rate_days.rate_to_reporting as decimal(38, 10)) as fx_rate_to_reporting
     from parsed
     left join fx_rate_days
