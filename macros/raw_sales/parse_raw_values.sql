@@ -13,16 +13,22 @@
 {%- endmacro %}
 
 
-{#- An identifier as exported: blanks are NULL, a float-formatted id (13085.0) loses its .0 -#}
+{#-
+    An identifier as exported: blanks are NULL, and a float-formatted id loses its zero decimals
+    (13085.0 with a decimal point, 13085,0 with a decimal comma). An id that reads as a number with
+    thousands grouped (12.000, 1,000) could be that number or one with three zero decimals: it is
+    kept as written, never merged with 12 or 1.
+-#}
 {% macro parse_raw_id(expr) -%}
     {{ return(adapter.dispatch('parse_raw_id')(expr)) }}
 {%- endmacro %}
 
 {% macro default__parse_raw_id(expr) -%}
-    {#- the regex only where there is a dot: a third cheaper over millions of plain ids -#}
+    {#- the regexes only where there is a dot or a comma: a third cheaper over millions of plain ids -#}
     case
-        when contains({{ expr }}, '.') then nullif(regexp_replace(trim({{ expr }}), '[.]0+$', ''), '')
-        else nullif(trim({{ expr }}), '')
+        when not (contains({{ expr }}, '.') or contains({{ expr }}, ',')) then nullif(trim({{ expr }}), '')
+        when {{ regexp_matches_whole('trim(' ~ expr ~ ')', '[0-9]{1,3}(?:[.,][0-9]{3})+') }} then trim({{ expr }})
+        else nullif(regexp_replace(trim({{ expr }}), '[.,]0+$', ''), '')
     end
 {%- endmacro %}
 

@@ -359,16 +359,30 @@ def test_columns_in_any_order_odd_values_and_a_2mb_field(tmp_path):
     odd_money = ["(5.00)", "NaN", "inf", "1e3", "-inf", " 20.00 "]
     rows += [fields(f"SO - {10 + i}", Unit_Price=m) for i, m in enumerate(odd_money)]
     rows += [fields("SO - 20", _CustomerID=" 7 "), fields("SO - 21", _CustomerID="7.0")]
+    # 7,0 and 7.00 are 7 written as floats; 7.000 could be 7 or 7000 (thousands grouped): kept as written
+    rows += [fields("SO - 22", _CustomerID="7,0"), fields("SO - 23", _CustomerID="7.00"), fields("SO - 24", _CustomerID="7.000")]
     header = list(reversed(RETAIL_CHAIN_HEADER)) + ["Notes"]
     lines = [text_line(header)] + [text_line(list(reversed(r)) + ["a note"]) for r in rows]
     path = tmp_path / "reordered.csv"
     path.write_text("\n".join(lines))
     db = tmp_path / "retail.duckdb"
     build_staging(db, {"raw_sales_path": str(path), "raw_max_quarantined_share": 1})
-    assert landed(db, path) == {2: None, 3: None, 4: None, **{5 + i: "non_numeric_money" for i in range(5)}, 10: None, 11: None, 12: None}
+    assert landed(db, path) == {
+        **{2: None, 3: None, 4: None, **{5 + i: "non_numeric_money" for i in range(5)}, 10: None, 11: None, 12: None},
+        **{13: None, 14: None, 15: None},
+    }
     assert query(
-        db, "select source_line_number, customer_id, unit_price, length(warehouse_code) from staging.stg_sales__order_lines order by 1"
+        db,
+        "select source_line_number, customer_id, unit_price, length(warehouse_code) from staging.stg_sales__order_lines"
+        " where source_line_number <= 12 order by 1",
     ) == [(line, "7", Decimal("20.0000"), 2_000_000 if line == 3 else 8) for line in (2, 3, 4, 10, 11, 12)]
+    assert query(
+        db, "select customer_id from staging.stg_sales__order_lines where source_line_number > 12 order by source_line_number"
+    ) == [
+        ("7",),
+        ("7",),
+        ("7.000",),
+    ]
 
 
 def test_a_european_export_equals_its_us_twin_to_the_cent(tmp_path):
