@@ -37,16 +37,22 @@
     How a number is written under each decimal separator, as a regular expression: an optional
     minus and currency sign ($, €, £) before, digits with thousands separators only in groups of
     three, at most one decimal separator, an optional currency sign after (and, for a discount,
-    a percent sign). '.': 1,001.18 or 1001.18; ',': 1.001,18, 1 001,18 or 1001,18. Anything
-    else ((5.00), 1e3, NaN, 1.001,18 in a dot file) is not a number of that file.
+    a percent sign). '.': 1,001.18 or 1001.18; ',': 1.001,18, 1 001,18 or 1001,18, where the
+    blank between groups, and before a sign or a percent, may also be the no-break space or the
+    narrow no-break space French and other locales write (U+00A0, U+202F: 1 234,50 €, 7,5 %).
+    Anything else ((5.00), 1e3, NaN, 1.001,18 in a dot file) is not a number of that file.
 -#}
 {% macro number_pattern(decimal_separator, allow_percent=false) -%}
-    {%- set before = " *(?:-[$€£]? ?|[$€£] ?-?)?" -%}
-    {%- set after = "(?: ?[$€£])?" ~ ("%?" if allow_percent else "") ~ " *" -%}
     {%- if decimal_separator == '.' -%}
+        {%- set before = " *(?:-[$€£]? ?|[$€£] ?-?)?" -%}
+        {%- set after = "(?: ?[$€£])?" ~ ("%?" if allow_percent else "") ~ " *" -%}
         {%- set digits = "(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:[.][0-9]+)?" -%}
     {%- else -%}
-        {%- set digits = "(?:[0-9]{1,3}(?:[.][0-9]{3})+|[0-9]{1,3}(?:[  ][0-9]{3})+|[0-9]+)(?:,[0-9]+)?" -%}
+        {#- a space, a no-break space or a narrow no-break space -#}
+        {%- set blank = "[   ]" -%}
+        {%- set before = " *(?:-[$€£]?" ~ blank ~ "?|[$€£]" ~ blank ~ "?-?)?" -%}
+        {%- set after = "(?:" ~ blank ~ "?[$€£])?" ~ ("(?:" ~ blank ~ "?%)?" if allow_percent else "") ~ " *" -%}
+        {%- set digits = "(?:[0-9]{1,3}(?:[.][0-9]{3})+|[0-9]{1,3}(?:" ~ blank ~ "[0-9]{3})+|[0-9]+)(?:,[0-9]+)?" -%}
     {%- endif -%}
     {{ before ~ digits ~ after }}
 {%- endmacro %}
@@ -74,7 +80,11 @@
             when ',' then case
                 when {{ regexp_matches_whole(expr, number_pattern(",", allow_percent)) }}
                     then try_cast(
-                        replace(replace(replace(replace({{ digits_only }}, '.', ''), ' ', ''), chr(160), ''), ',', '.')
+                        replace(
+                            replace(replace(replace(replace({{ digits_only }}, '.', ''), ' ', ''), ' ', ''), ' ', ''),
+                            ',',
+                            '.'
+                        )
                         as decimal(18, 4)
                     )
             end

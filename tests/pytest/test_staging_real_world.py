@@ -328,6 +328,11 @@ def test_numbers_must_match_the_file_convention_strictly(tmp_path):
     comma_rows = [fields(f"SO - {i}", Unit_Price=p, Discount_Applied="0,1", Unit_Cost="10,00") for i, p in enumerate(
         ["1.001,18 $", "1001,18", "12.345,67", "1 234,50", "1,001.18", "1.0012", "12,5,0"]
     )]  # fmt: skip
+    # French Excel: a no-break or narrow no-break space between the groups and before a sign or a percent
+    comma_rows += [
+        fields("SO - 7", Unit_Price="1\u202f234,50\u00a0$", Discount_Applied="0,1", Unit_Cost="10,00"),
+        fields("SO - 8", Unit_Price="1\u00a0234,50", Discount_Applied="7,5\u202f%", Unit_Cost="10,00"),
+    ]
     comma.write_text("\n".join(text_line(r, ";") for r in [RETAIL_CHAIN_HEADER, *comma_rows]) + "\n")
     db = tmp_path / "retail.duckdb"
     build_staging(db, {"raw_sales_path": str(folder / "*.csv"), "raw_max_quarantined_share": 1})
@@ -337,6 +342,7 @@ def test_numbers_must_match_the_file_convention_strictly(tmp_path):
         "point.csv:5": Decimal("1234.5000"),
         "comma.csv:2": Decimal("1001.1800"), "comma.csv:3": Decimal("1001.1800"), "comma.csv:4": Decimal("12345.6700"),
         "comma.csv:5": Decimal("1234.5000"), "point.csv:9": Decimal("1.0012"),
+        "comma.csv:9": Decimal("1234.5000"), "comma.csv:10": Decimal("1234.5000"),
     }  # fmt: skip
     assert landed(db, point) == {
         2: None,
@@ -348,7 +354,13 @@ def test_numbers_must_match_the_file_convention_strictly(tmp_path):
         8: "non_numeric_money",
         9: None,
     }
-    assert landed(db, comma) == {2: None, 3: None, 4: None, 5: None, 6: "non_numeric_money", 7: "non_numeric_money", 8: "non_numeric_money"}
+    assert landed(db, comma) == {
+        **{2: None, 3: None, 4: None, 5: None, 6: "non_numeric_money", 7: "non_numeric_money", 8: "non_numeric_money"},
+        **{9: None, 10: None},
+    }
+    assert query(
+        db, "select discount_rate from staging.stg_sales__order_lines where order_id = 'SO - 8' and source_file like '%comma.csv'"
+    ) == [(Decimal("0.0750"),)]
     assert dict(query(db, "select source_file, decimal_separator from staging.base_sales__raw_files")) == {str(point): ".", str(comma): ","}
 
 
