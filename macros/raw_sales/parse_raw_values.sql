@@ -114,7 +114,7 @@
     A date or timestamp as exports write it: slash dates d/m/y or m/d/y (`date_order`, a SQL
     expression giving 'dmy' or 'mdy', says which; day and month in one or two digits), dotted
     dates d.m.y (always day first) or ISO yyyy-mm-dd, each with an optional time h:mm or
-    h:mm:ss. Years in four digits, or two: 00-68 are 2000-2068, 69-99 are 1969-1999 (the POSIX
+    h:mm:ss after a blank or a T (ISO 8601's 2020-06-15T10:30:00; a time zone is not read). Years in four digits, or two: 00-68 are 2000-2068, 69-99 are 1969-1999 (the POSIX
     rule). Other years before 1000 are not dates. A TIMESTAMP, NULL when the text is not a date
     in that order.
 -#}
@@ -130,7 +130,7 @@
     {%- set formats = {} -%}
     {%- for order, day_month in [('dmy', '%d/%m'), ('mdy', '%m/%d')] -%}
         {%- set listed = [] -%}
-        {%- for time in ['', ' %H:%M', ' %H:%M:%S'] -%}
+        {%- for time in ['', ' %H:%M', ' %H:%M:%S', 'T%H:%M', 'T%H:%M:%S'] -%}
             {%- for pattern in [day_month ~ '/%Y', '%Y-%m-%d', '%d.%m.%Y'] -%}
                 {%- do listed.append("'" ~ pattern ~ time ~ "'") -%}
             {%- endfor -%}
@@ -159,7 +159,7 @@
 -#}
 {% macro spark__parse_raw_timestamp(expr, date_order) -%}
     {%- set shape = '^(?:([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4})|([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})'
-        ~ '|([0-9]{1,2})[.]([0-9]{1,2})[.]([0-9]{1,4}))(?: ([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2}))?)?$' -%}
+        ~ '|([0-9]{1,2})[.]([0-9]{1,2})[.]([0-9]{1,4}))(?:[ T]([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2}))?)?$' -%}
     {%- set parts = {} -%}
     {%- for group in range(1, 13) -%}
         {%- do parts.update({group: 'cast(nullif(' ~ regexp_group('trim(' ~ expr ~ ')', shape, group) ~ ", '') as int)"}) -%}

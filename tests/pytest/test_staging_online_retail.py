@@ -32,6 +32,9 @@ CASES = [
     # no currency column: the amounts are in reporting_currency (USD here), which a pound sign contradicts
     (["489442", "22350", "CAT BOWL", "1", "2009-12-01 09:32:00", "£2.10", "18102.0", "United Kingdom"], "currency_sign_mismatch"),
     (["489443", "22350", "CAT BOWL", "1", "2009-12-01 09:33:00", "$2.10", "18102.0", "United Kingdom"], None),
+    # ISO 8601 with a T, as databases and APIs export; a time zone is not read
+    (["489444", "22350", "CAT BOWL", "1", "2009-12-01T09:34:00", "2.10", "18102.0", "United Kingdom"], None),
+    (["489445", "22350", "CAT BOWL", "1", "2009-12-01T09:35:00+01:00", "2.10", "18102.0", "United Kingdom"], "unparseable_date"),
     (["489434", "85048", "15CM CHRISTMAS GLASS BALL", "12", "2009-12-01 07:45:00", "6.95", "13085.0", "United Kingdom"], "duplicate_line"),
 ]
 
@@ -74,4 +77,7 @@ def test_cancellations_net_against_revenue(online_warehouse):
     assert query(
         online_warehouse,
         "select customer_id, sum(net_revenue) from staging.stg_sales__order_lines group by 1 order by 1",
-    ) == [("13085", Decimal("214.80")), ("16321", Decimal("-45.30")), ("18102", Decimal("2.10"))]
+    ) == [("13085", Decimal("214.80")), ("16321", Decimal("-45.30")), ("18102", Decimal("4.20"))]
+    assert query(online_warehouse, "select ordered_at from staging.stg_sales__order_lines where order_id = '489444'") == [
+        (dt.datetime(2009, 12, 1, 9, 34),)
+    ]
