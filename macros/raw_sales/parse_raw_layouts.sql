@@ -9,7 +9,7 @@
 
     Reason codes, in the priority order of the first one reported:
       malformed_line, repeated_header, missing_order_id, missing_customer_id,
-      missing_product_id, missing_store_id, unknown_channel, unparseable_date,
+      missing_product_id, missing_store_id, scientific_notation_id, unknown_channel, unparseable_date,
       implausible_date, non_numeric_quantity, non_positive_quantity, invalid_cancellation,
       non_numeric_discount, discount_out_of_range, non_numeric_money, negative_money,
       currency_sign_mismatch, number_out_of_range
@@ -146,6 +146,7 @@
             ('missing_customer_id', 'customer_id is null'),
             ('missing_product_id', 'product_id is null'),
             ('missing_store_id', 'store_id is null'),
+            ('scientific_notation_id', is_scientific_notation_id(['raw_customer_id', 'raw_store_id', 'raw_product_id', 'raw_sales_team_id'])),
             ('unknown_channel', 'sales_channel is null'),
             ('unparseable_date', 'order_date_value is null'
                 ~ ' or (procured_date_value is null and ' ~ clean_text('raw_procured_date') ~ ' is not null)'
@@ -209,6 +210,7 @@
             ('missing_order_id', 'order_id is null'),
             ('missing_customer_id', 'customer_id is null'),
             ('missing_product_id', 'product_id is null'),
+            ('scientific_notation_id', is_scientific_notation_id(['raw_customer_id'])),
             ('unparseable_date', 'ordered_at_value is null'),
             ('implausible_date', is_implausible_order_date('cast(ordered_at_value as date)')),
             ('non_numeric_quantity', is_not_a_number('raw_quantity', 'quantity_number', decimal_separator)

@@ -34,6 +34,21 @@
 
 
 {#-
+    Is any of the raw id columns a number in scientific notation (1.23457E+11, 1,23457E+11)?
+    Excel shows long numeric ids so, and writes them so to CSV: their last digits are lost, and
+    two customers can come out as one. Only text with a plus sign is matched against the shape.
+-#}
+{% macro is_scientific_notation_id(raw_columns) -%}
+    (
+        {%- for column in raw_columns %}
+        (contains({{ column }}, '+') and {{ regexp_matches_whole('trim(' ~ column ~ ')', '[0-9]+(?:[.,][0-9]+)?[Ee][+][0-9]+') }})
+        {{- " or" if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+
+{#-
     How a number is written under each decimal separator, as a regular expression: an optional
     minus and currency sign ($, €, £) before, digits with thousands separators only in groups of
     three, at most one decimal separator, an optional currency sign after (and, for a discount,

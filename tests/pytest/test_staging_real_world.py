@@ -518,6 +518,7 @@ def test_customer_rows_with_bad_values_are_quarantined_not_nulled(tmp_path):
         "13,30, f ,30000,Spain\n"  # a gender code, in any case: Female
         "14,30,,30000,Spain\n"  # no gender given: clean, NULL
         "15,30,yes,30000,Spain\n"
+        "1.23457E+11,30,Male,30000,Spain\n"  # Excel's long id: its last digits are lost
     )
     db = tmp_path / "retail.duckdb"
     vars = {"raw_sales_path": str(sales), "raw_customers_path": str(customers), "raw_max_quarantined_share": 1}
@@ -532,10 +533,11 @@ def test_customer_rows_with_bad_values_are_quarantined_not_nulled(tmp_path):
         ("7", "non_numeric_age"), ("8", "non_numeric_income"), ("9", "negative_income"),
         ("10", "duplicate_customer_id"), ("10", "duplicate_customer_id"), ("", "missing_customer_id"),
         ("11", "ambiguous_income"), ("12", "ambiguous_income"), ("15", "unknown_gender"),
+        ("1.23457E+11", "scientific_notation_id"),
     ])  # fmt: skip
     # at the default share (0.2) a customers file this bad stops the build, naming it
     result = build_staging(db, {**vars, "raw_max_quarantined_share": 0.2}, expect_ok=False)
-    assert f"customers file '{customers}' had 13 of its 17 rows refused (76.5%)" in result.output
+    assert f"customers file '{customers}' had 14 of its 18 rows refused (77.8%)" in result.output
     # told the separator (which the sales files then follow too), the same file reads them one way
     comma_sales = tmp_path / "comma_sales.csv"
     comma_line = fields("SO - 1", Discount_Applied="0,1", Unit_Cost="10,00", Unit_Price="20,00")

@@ -64,6 +64,9 @@ CASES = [
     ({"OrderDate": "1/1/1900", **ONLY_ORDER_DATE}, "implausible_date"),  # before raw_min_order_date
     ({"DeliveryDate": "25/06/2021"}, "implausible_date"),  # 3 years after the order
     ({"ProcuredDate": "1/5/15"}, "implausible_date"),  # 3 years before the order
+    ({"_CustomerID": "1.23457E+11"}, "scientific_notation_id"),  # Excel's long id: its last digits are lost
+    ({"_ProductID": "4,5E+12"}, "scientific_notation_id"),  # the same in a decimal-comma locale
+    ({"_CustomerID": "1001E"}, None),  # an E alone is no exponent
     ({"OrderNumber": "SO - 000101"}, "duplicate_line"),  # exact copy of line 2
     ({"_CustomerID": "", "OrderDate": "not a date"}, "missing_customer_id"),  # two problems
 ]

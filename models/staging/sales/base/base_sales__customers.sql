@@ -97,6 +97,7 @@ reasons as (
         nullif(concat_ws(
             ',',
             case when customer_id is null then 'missing_customer_id' end,
+            case when {{ is_scientific_notation_id(['raw_customer_id']) }} then 'scientific_notation_id' end,
             case when is_repeated_customer then 'duplicate_customer_id' end,
             case when age_text is null then 'missing_age' end,
             case
