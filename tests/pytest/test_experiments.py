@@ -132,6 +132,7 @@ def test_bad_assignment_rows_are_quarantined_with_their_reason(tmp_path):
         ["45", "exp", "control", "2020-10-01"],
         ["45", "exp", "control", "2020-10-01"],  # duplicate_assignment, the repeat
         ["46", "", "control", "2020-10-01"],  # missing_experiment_id
+        ["4.7E+1", "exp", "control", "2020-10-01"],  # scientific_notation_id: Excel's long id
     ]
     experiments_file = write_csv(tmp_path / "experiments.csv", header, rows)
     db = tmp_path / "retail.duckdb"
@@ -143,6 +144,7 @@ def test_bad_assignment_rows_are_quarantined_with_their_reason(tmp_path):
     )
     assert refused == [
         ("", "2020-10-01", "missing_customer_id"),
+        ("4.7E+1", "2020-10-01", "scientific_notation_id"),
         ("41", "03/10/2020", "ambiguous_assigned_at"),
         ("43", "next week", "unparseable_assigned_at"),
         ("44", "2020-10-01", "conflicting_assignment"),

@@ -70,6 +70,7 @@ reasons as (
         nullif(concat_ws(
             ',',
             case when customer_id is null then 'missing_customer_id' end,
+            case when {{ is_scientific_notation_id(['raw_customer_id']) }} then 'scientific_notation_id' end,
             case when experiment_id is null then 'missing_experiment_id' end,
             case when variant is null then 'missing_variant' end,
             case when {{ clean_text('raw_assigned_at') }} is null then 'missing_assigned_at' end,
