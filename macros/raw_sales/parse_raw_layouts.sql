@@ -9,10 +9,10 @@
 
     Reason codes, in the priority order of the first one reported:
       malformed_line, repeated_header, missing_order_id, missing_customer_id,
-      missing_product_id, missing_store_id, scientific_notation_id, unknown_channel, unparseable_date,
-      implausible_date, non_numeric_quantity, non_positive_quantity, invalid_cancellation,
-      non_numeric_discount, discount_out_of_range, non_numeric_money, negative_money,
-      currency_sign_mismatch, number_out_of_range
+      missing_product_id, missing_store_id, scientific_notation_id, unknown_channel,
+      unparseable_date, implausible_date, non_numeric_quantity, non_positive_quantity,
+      invalid_cancellation, non_numeric_discount, discount_out_of_range, non_numeric_money,
+      negative_money, currency_sign_mismatch, number_out_of_range
     (missing_fx_rate and duplicate_line are added by base_sales__order_lines.)
 -#}
 {% macro parse_raw_sales_lines(raw_values, date_order, decimal_separator) %}

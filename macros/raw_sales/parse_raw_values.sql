@@ -93,6 +93,7 @@
                     then try_cast(replace({{ digits_only }}, ',', '') as decimal(18, 4))
             end
             when ',' then case
+                {# the dots, and the three blanks of number_pattern, go; the comma is the decimal point #}
                 when {{ regexp_matches_whole(expr, number_pattern(",", allow_percent)) }}
                     then try_cast(
                         replace(
@@ -129,8 +130,9 @@
     A date or timestamp as exports write it: slash dates d/m/y or m/d/y (`date_order`, a SQL
     expression giving 'dmy' or 'mdy', says which; day and month in one or two digits), dotted
     dates d.m.y (always day first) or ISO yyyy-mm-dd, each with an optional time h:mm or
-    h:mm:ss after a blank or a T (ISO 8601's 2020-06-15T10:30:00; a time zone is not read). Years in four digits, or two: 00-68 are 2000-2068, 69-99 are 1969-1999 (the POSIX
-    rule). Other years before 1000 are not dates. A TIMESTAMP, NULL when the text is not a date
+    h:mm:ss after a blank or a T (ISO 8601's 2020-06-15T10:30:00; a time zone is not read).
+    Years in four digits, or two: 00-68 are 2000-2068, 69-99 are 1969-1999 (the POSIX rule).
+    Other years before 1000 are not dates. A TIMESTAMP, NULL when the text is not a date
     in that order.
 -#}
 {% macro parse_raw_timestamp(expr, date_order) -%}
