@@ -2,8 +2,8 @@
 --
 -- Each customer's RFM metrics and scores as they stood at each snapshot: the RFM as-of date and
 -- the first days of the rfm_history_months - 1 months before it (macros/marts/rfm.sql,
--- rfm_history_snapshots): with the default as-of date, the day after the latest order, the RFM
--- as each month closed. A snapshot counts the orders on or before its day. Scored as
+-- rfm_history_snapshots). A snapshot counts the orders on or before its day, as an as-of date
+-- does: a month start's snapshot is the RFM as the month closed plus that first day. Scored as
 -- int_customers_rfm_scored is (macros/marts/rfm.sql), each snapshot ranked on its own: a score
 -- says where the customer stood among that day's customers. fct_rfm_segment_history adds the
 -- segment names; the experiment readout reads each customer's segment at assignment from here.
