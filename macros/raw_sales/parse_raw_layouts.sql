@@ -70,25 +70,17 @@
 
 {#-
     Whether a money field's currency sign names another currency than the line's (`currency_code`,
-    a SQL expression giving its ISO code): € is EUR, £ is GBP and $ one of the dollar and peso
-    currencies below. The amount's currency is then unknown: the sign and the code disagree.
+    a SQL expression giving its ISO code), by the signs' currencies in currency_signs: € is EUR,
+    £ is GBP and $ one of the dollar and peso currencies. The amount's currency is then unknown:
+    the sign and the code disagree.
 -#}
 {% macro is_currency_sign_mismatch(raw_columns, currency_code) -%}
-    {%- set dollar_currencies = [
-        'USD', 'CAD', 'AUD', 'NZD', 'SGD', 'HKD', 'TWD', 'MXN', 'ARS', 'CLP', 'COP', 'UYU', 'DOP', 'CUP',
-        'BSD', 'BBD', 'BZD', 'BMD', 'BND', 'KYD', 'FJD', 'GYD', 'JMD', 'LRD', 'NAD', 'SBD', 'SRD', 'TTD', 'XCD',
-    ] -%}
-    {%- set signs = [
-        ('€', "<> 'EUR'"),
-        ('£', "<> 'GBP'"),
-        ('$', "not in ('" ~ dollar_currencies | join("', '") ~ "')"),
-    ] -%}
     {#- per sign, any of the columns first: most lines carry no sign, or the one of their currency -#}
     (
-        {%- for sign, other_currency in signs %}
+        {%- for sign, currencies in currency_signs().items() %}
         (
             ({% for column in raw_columns %}{{ column }} like '%{{ sign }}%'{{ " or " if not loop.last }}{% endfor %})
-            and {{ currency_code }} {{ other_currency }}
+            and {{ currency_code }} not in ('{{ currencies | join("', '") }}')
         ){{ " or" if not loop.last }}
         {%- endfor %}
     )

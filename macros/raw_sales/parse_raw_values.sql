@@ -49,6 +49,25 @@
 
 
 {#-
+    The currency signs a money field may carry, each with the ISO codes of the currencies it can
+    name: $ the dollar and peso currencies, € the euro, £ the pound. number_pattern accepts these
+    signs, parse_raw_number removes them, and is_currency_sign_mismatch refuses a sign whose
+    currencies do not hold the line's, so a sign added here is read and checked everywhere. A sign
+    goes inside a regular expression's character class: not ], ^, - or a backslash.
+-#}
+{% macro currency_signs() -%}
+    {{ return({
+        '$': [
+            'USD', 'CAD', 'AUD', 'NZD', 'SGD', 'HKD', 'TWD', 'MXN', 'ARS', 'CLP', 'COP', 'UYU', 'DOP', 'CUP',
+            'BSD', 'BBD', 'BZD', 'BMD', 'BND', 'KYD', 'FJD', 'GYD', 'JMD', 'LRD', 'NAD', 'SBD', 'SRD', 'TTD', 'XCD',
+        ],
+        '€': ['EUR'],
+        '£': ['GBP'],
+    }) }}
+{%- endmacro %}
+
+
+{#-
     How a number is written under each decimal separator, as a regular expression: an optional
     minus and currency sign ($, €, £) before, digits with thousands separators only in groups of
     three, at most one decimal separator, an optional currency sign after (and, for a discount,
@@ -58,15 +77,16 @@
     Anything else ((5.00), 1e3, NaN, 1.001,18 in a dot file) is not a number of that file.
 -#}
 {% macro number_pattern(decimal_separator, allow_percent=false) -%}
+    {%- set sign = "[" ~ currency_signs().keys() | join ~ "]" -%}
     {%- if decimal_separator == '.' -%}
-        {%- set before = " *(?:-[$€£]? ?|[$€£] ?-?)?" -%}
-        {%- set after = "(?: ?[$€£])?" ~ ("%?" if allow_percent else "") ~ " *" -%}
+        {%- set before = " *(?:-" ~ sign ~ "? ?|" ~ sign ~ " ?-?)?" -%}
+        {%- set after = "(?: ?" ~ sign ~ ")?" ~ ("%?" if allow_percent else "") ~ " *" -%}
         {%- set digits = "(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:[.][0-9]+)?" -%}
     {%- else -%}
         {#- a space, a no-break space or a narrow no-break space -#}
         {%- set blank = "[   ]" -%}
-        {%- set before = " *(?:-[$€£]?" ~ blank ~ "?|[$€£]" ~ blank ~ "?-?)?" -%}
-        {%- set after = "(?:" ~ blank ~ "?[$€£])?" ~ ("(?:" ~ blank ~ "?%)?" if allow_percent else "") ~ " *" -%}
+        {%- set before = " *(?:-" ~ sign ~ "?" ~ blank ~ "?|" ~ sign ~ blank ~ "?-?)?" -%}
+        {%- set after = "(?:" ~ blank ~ "?" ~ sign ~ ")?" ~ ("(?:" ~ blank ~ "?%)?" if allow_percent else "") ~ " *" -%}
         {%- set digits = "(?:[0-9]{1,3}(?:[.][0-9]{3})+|[0-9]{1,3}(?:" ~ blank ~ "[0-9]{3})+|[0-9]+)(?:,[0-9]+)?" -%}
     {%- endif -%}
     {{ before ~ digits ~ after }}
@@ -83,9 +103,12 @@
 {%- endmacro %}
 
 {% macro default__parse_raw_number(expr, decimal_separator, allow_percent=false) -%}
-    {%- set digits_only -%}
-        replace(replace(replace(replace({{ expr }}, '$', ''), '€', ''), '£', ''), '%', '')
-    {%- endset -%}
+    {#- the text without its currency signs and percent sign -#}
+    {%- set stripped = namespace(text=expr) -%}
+    {%- for sign in currency_signs().keys() | list + ['%'] -%}
+        {%- set stripped.text = "replace(" ~ stripped.text ~ ", '" ~ sign ~ "', '')" -%}
+    {%- endfor -%}
+    {%- set digits_only = stripped.text -%}
     {%- set value -%}
         case {{ decimal_separator }}
             when '.' then case
