@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from retail_segmentation.layouts import layout_header
@@ -83,6 +84,12 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def frame(db: Path, sql: str) -> pd.DataFrame:
+    """A query's result as a pandas frame."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql(sql).df()
 
 
 def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:

@@ -3,21 +3,15 @@ scikit-learn's, cohorts and migrations recount from the orders, and the fits rep
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import query, run_dbt
+from conftest import frame, query, run_dbt
 
 from retail_segmentation import clv
 from retail_segmentation.generator import Config, generate
 
 pytestmark = pytest.mark.dbt
-
-
-def frame(db, sql: str) -> pd.DataFrame:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.sql(sql).df()
 
 
 def fits(db) -> dict[str, tuple[clv.ModelFit, clv.ModelFit]]:

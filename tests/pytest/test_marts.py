@@ -7,21 +7,11 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PROJECT, query, run_dbt
+from conftest import PROJECT, frame, query, run_dbt
 
 from retail_segmentation.generator import Config, generate
 
 pytestmark = pytest.mark.dbt
-
-
-def frame(db, sql: str) -> pd.DataFrame:
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).df()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
