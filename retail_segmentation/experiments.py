@@ -35,11 +35,14 @@ def proportion_lift(converted: int, customers: int, control_converted: int, cont
 
 
 def welch_lift(values: np.ndarray, control_values: np.ndarray) -> tuple[float, float, float, float]:
-    """(difference of means, lower, upper, p-value) of values against control's, by Welch's t."""
+    """(difference of means, lower, upper, p-value) of values against control's, by Welch's t.
+    A group of one has a mean but no variance: the difference, without interval or p-value."""
     n, m = len(values), len(control_values)
-    if n < 2 or m < 2:
+    if n < 1 or m < 1:
         return (math.nan,) * 4
     difference = float(np.mean(values) - np.mean(control_values))
+    if n < 2 or m < 2:
+        return difference, math.nan, math.nan, math.nan
     a, b = np.var(values, ddof=1) / n, np.var(control_values, ddof=1) / m
     spread = math.sqrt(a + b)
     if spread == 0:
