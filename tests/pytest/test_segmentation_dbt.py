@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
-from conftest import query, run_dbt
+from conftest import frame, query, run_dbt
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
 from retail_segmentation.generator import Config, generate
 
@@ -109,3 +111,19 @@ def test_fifty_customers_build_end_to_end(tmp_path):
     ks = [r[0] for r in query(db, "select k from fct_segment_model_selection order by k")]
     assert max(ks) <= customers // 10  # small data limits the range
     assert query(db, "select count(*) from dim_customers where age is not null") == [(0,)]
+
+
+def test_the_chosen_ks_figures_are_those_of_the_published_segments(built):
+    """fct_segment_model_selection's row for the chosen k, recomputed with scikit-learn from
+    dim_customer_segments: on 400 customers the fitting sample is every customer, so the
+    figures are those of the published clusters on the published scaled features."""
+    segments = frame(built, "select * from dim_customer_segments order by customer_id")
+    scaled = segments[[f"{feature}_scaled" for feature in ["recency_days", "frequency", "monetary", "age"]]].dropna(axis=1, how="all")
+    x, labels = scaled.to_numpy(), segments["cluster_id"].to_numpy()
+    chosen = frame(built, "select * from fct_segment_model_selection where is_chosen").iloc[0]
+    assert chosen["k"] == len(np.unique(labels)) > 1
+    assert chosen["customers_evaluated"] == len(segments)
+    assert chosen["inertia"] == pytest.approx(float((segments["distance_to_centroid"] ** 2).sum()), rel=1e-6)
+    assert chosen["silhouette"] == pytest.approx(silhouette_score(x, labels), rel=1e-9)
+    assert chosen["calinski_harabasz"] == pytest.approx(calinski_harabasz_score(x, labels), rel=1e-9)
+    assert chosen["davies_bouldin"] == pytest.approx(davies_bouldin_score(x, labels), rel=1e-9)
