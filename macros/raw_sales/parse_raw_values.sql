@@ -232,6 +232,23 @@
 {%- endmacro %}
 
 
+{#-
+    Whether a line of a file whose date order is not known (is_date_order_known false: no date
+    of its sample reads only one way) has a date that reads as two different days, day first and
+    month first (5/3/21): it cannot be read with certainty. A date that reads one way only, or
+    the same day both ways (ISO dates, 5/5/21), is not ambiguous. `raw_columns`: the raw date
+    columns of the line.
+-#}
+{% macro is_ambiguous_date(raw_columns) -%}
+    (case when is_date_order_known then false else (
+        {%- for column in raw_columns %}
+        coalesce({{ parse_raw_timestamp(column, "'dmy'") }} <> {{ parse_raw_timestamp(column, "'mdy'") }}, false)
+        {{- " or" if not loop.last }}
+        {%- endfor %}
+    ) end)
+{%- endmacro %}
+
+
 {#- The other convention of a file: the order a date would have read in, or the other separator. -#}
 {% macro other_date_order(date_order) -%}
     (case {{ date_order }} when 'dmy' then 'mdy' else 'dmy' end)

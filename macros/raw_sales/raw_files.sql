@@ -293,18 +293,19 @@
 
 {#-
     A post-hook that logs how each raw file is read (delimiter, date order, decimal separator and
-    why), so a file read by its layout's convention because its dates could not tell says so in
-    the build's output. Renders no SQL.
+    why), so a file whose dates could not tell their order, or whose numbers their separator,
+    says so in the build's output. Renders no SQL.
 -#}
 {% macro log_raw_file_conventions(relation) -%}
     {%- if execute -%}
         {%- set files = run_query(
-            "select source_file, delimiter, date_order, date_order_reason, decimal_separator, decimal_separator_reason from "
-            ~ relation ~ " where problem is null order by source_file_index"
+            "select source_file, delimiter, date_order, date_order_reason, decimal_separator, decimal_separator_reason,"
+            ~ " is_date_order_known from " ~ relation ~ " where problem is null order by source_file_index"
         ) -%}
         {%- for file in files.rows -%}
             {%- set delimiter = 'tab' if file[1] == '\t' else (file[1] or 'none (already split)') -%}
-            {{ log("raw sales file '" ~ file[0] ~ "': delimiter " ~ delimiter ~ "; dates " ~ file[2] ~ " (" ~ file[3]
+            {%- set dates = 'of no known order' if file[6] == false else file[2] -%}
+            {{ log("raw sales file '" ~ file[0] ~ "': delimiter " ~ delimiter ~ "; dates " ~ dates ~ " (" ~ file[3]
                 ~ "); decimal separator '" ~ file[4] ~ "' (" ~ file[5] ~ ")", info=true) }}
         {%- endfor -%}
     {%- endif -%}

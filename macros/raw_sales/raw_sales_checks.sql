@@ -26,7 +26,8 @@
        stops when over 1% of the lines read only the other way and none only the chosen way.
     2. A file whose share of refused lines (duplicate_line alone aside: a copy of a file is not
        a broken file) is above raw_max_quarantined_share stops the build, naming its three most
-       frequent reasons.
+       frequent reasons; when ambiguous_date alone is above the share (a file whose dates never
+       tell day from month), saying to set raw_date_order.
 -#}
 {% macro raw_sales_file_checks(order_lines, raw_files) -%}
     {%- set layout_columns = raw_layout_columns() -%}
@@ -45,6 +46,7 @@
         select
             order_lines.source_file,
             split_part(order_lines.quarantine_reasons, ',', 1) as quarantine_reason,
+            contains(order_lines.quarantine_reasons, 'ambiguous_date') as is_ambiguous_date,
             files.date_order,
             files.decimal_separator,
             {%- for column in date_columns + number_columns %}
@@ -62,6 +64,7 @@
         select
             source_file,
             count(*) as refused_lines,
+            count(*) filter (where is_ambiguous_date) as ambiguous_date_lines,
             count(*) filter (where
                 {%- for column in date_columns %}
                 ({{ parse_raw_timestamp('raw_' ~ column, 'date_order') }} is null
@@ -117,6 +120,7 @@
             files.decimal_separator,
             line_counts.records,
             coalesce(refused_evidence.refused_lines, 0) as refused_lines,
+            coalesce(refused_evidence.ambiguous_date_lines, 0) as ambiguous_date_lines,
             coalesce(refused_evidence.other_date_order_lines, 0) as other_date_order_lines,
             coalesce(refused_evidence.other_separator_lines, 0) as other_separator_lines,
             line_counts.records * (case files.date_order
@@ -166,6 +170,11 @@
                 || ' lines have numbers that read only that way (raw_decimal_separator is ''' || decimal_separator
                 || '''): set raw_decimal_separator to ''' || {{ other_decimal_separator('decimal_separator') }} || ''''
             {%- endif %}
+            when ambiguous_date_lines > {{ var('raw_max_quarantined_share') }} * records then
+                'has ' || ambiguous_date_lines || ' of its ' || records || ' lines with dates that read as two'
+                || ' different days (5/3/21: 5 March day first, May 3 month first), and no date that reads only'
+                || ' one way to tell the order. Nothing was replaced. Set raw_date_order to dmy or mdy, the'
+                || ' order the file is written in.'
             when refused_lines > {{ var('raw_max_quarantined_share') }} * records then
                 'had ' || refused_lines || ' of its ' || records || ' lines refused ('
                 || round(100.0 * refused_lines / records, 1) || '%; ' || top_reasons

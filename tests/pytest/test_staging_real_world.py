@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import ONLINE_RETAIL_HEADER, RETAIL_CHAIN_HEADER, query, run_dbt
+from conftest import ONLINE_RETAIL_HEADER, RETAIL_CHAIN_HEADER, query, run_dbt, write_csv
 
 from retail_segmentation.generator import Config, generate
 
@@ -255,12 +255,13 @@ def test_date_order_is_decided_per_file(tmp_path):
     version_i = write("version_i.csv", VERSION_I_HEADER, ["12/1/10 8:26", "12/13/10 9:00"])
     # the same data exported day first: 1/12/2010 is the 1st of December
     day_first = write("day_first.csv", ONLINE_RETAIL_HEADER, ["1/12/2010 8:26", "13/12/2010 9:00"])
-    # no day above 12: either order reads every date; the layout's convention (month first) applies
-    ambiguous = write("ambiguous.csv", ONLINE_RETAIL_HEADER, ["1/12/2010 8:26", "2/11/2010 9:00"])
+    # no day above 12: the order is not known; 1/12/2010 is two days, 3/3/2010 one
+    ambiguous = write("ambiguous.csv", ONLINE_RETAIL_HEADER, ["1/12/2010 8:26", "2/11/2010 9:00", "3/3/2010 9:00"])
     # mostly day first, one line only month first: that line is refused, never read swapped
     mixed = write("mixed.csv", ONLINE_RETAIL_HEADER, [f"{d}/12/2010 10:00" for d in range(13, 20)] + ["12/20/2010 10:00", "1/12/2010 8:00"])
     db = tmp_path / "retail.duckdb"
-    result = build_staging(db, {"raw_sales_path": str(folder / "*.csv"), "raw_sales_format": "online_retail"})
+    vars = {"raw_sales_path": str(folder / "*.csv"), "raw_sales_format": "online_retail", "raw_max_quarantined_share": 1}
+    result = build_staging(db, vars)
 
     def ordered(path: Path) -> list[tuple]:
         return query(
@@ -269,12 +270,50 @@ def test_date_order_is_decided_per_file(tmp_path):
 
     assert ordered(version_i) == [(2, dt.datetime(2010, 12, 1, 8, 26)), (3, dt.datetime(2010, 12, 13, 9, 0))]
     assert ordered(day_first) == [(2, dt.datetime(2010, 12, 1, 8, 26)), (3, dt.datetime(2010, 12, 13, 9, 0))]
-    assert ordered(ambiguous) == [(2, dt.datetime(2010, 1, 12, 8, 26)), (3, dt.datetime(2010, 2, 11, 9, 0))]
+    assert landed(db, ambiguous) == {2: "ambiguous_date", 3: "ambiguous_date", 4: None}
+    assert ordered(ambiguous) == [(4, dt.datetime(2010, 3, 3, 9, 0))]
     assert landed(db, mixed) == {**{line: None for line in range(2, 9)}, 9: "unparseable_date", 10: None}
     assert ordered(mixed)[-1] == (10, dt.datetime(2010, 12, 1, 8, 0))
-    orders = dict(query(db, "select source_file, date_order from staging.base_sales__raw_files"))
-    assert [orders[str(p)] for p in (version_i, day_first, ambiguous, mixed)] == ["mdy", "dmy", "mdy", "dmy"]
-    assert f"raw sales file '{ambiguous}': delimiter ,; dates mdy (every date reads both ways" in result.output
+    files = query(db, "select source_file, date_order, is_date_order_known from staging.base_sales__raw_files")
+    orders = {row[0]: row[1:] for row in files}
+    assert [orders[str(p)] for p in (version_i, day_first, mixed)] == [("mdy", True), ("dmy", True), ("dmy", True)]
+    assert orders[str(ambiguous)][1] is False
+    assert f"raw sales file '{ambiguous}': delimiter ,; dates of no known order (no date reads only one way" in result.output
+
+
+def test_a_file_whose_dates_never_tell_the_order_stops_the_build_until_it_is_set(tmp_path):
+    """A daily export of the 5th of March, day first: every date reads two ways (5/3 or 3/5). It
+    is never read in the layout's order (retail_chain: day first; the same file month first
+    would load swapped). The build stops, naming the file and raw_date_order; set, it loads."""
+    path = tmp_path / "sales_2021-03-05.csv"
+    dates = dict(ProcuredDate="01/03/21", OrderDate="05/03/21", ShipDate="08/03/21", DeliveryDate="10/03/21")
+    rows = [fields(f"SO - {i}", **dates) for i in range(4)]
+    write_csv(path, RETAIL_CHAIN_HEADER, rows)
+    db = tmp_path / "retail.duckdb"
+    result = build_staging(db, {"raw_sales_path": str(path)}, expect_ok=False)
+    assert not result.ok
+    assert f"raw sales file '{path}' has 4 of its 4 lines with dates that read as two different days" in result.output
+    assert "Set raw_date_order to dmy or mdy" in result.output
+    build_staging(db, {"raw_sales_path": str(path), "raw_date_order": "mdy"})
+    assert query(db, "select distinct order_date from staging.stg_sales__order_lines") == [(dt.date(2021, 5, 3),)]
+    build_staging(db, {"raw_sales_path": str(path), "raw_date_order": "dmy"})
+    assert query(db, "select distinct order_date from staging.stg_sales__order_lines") == [(dt.date(2021, 3, 5),)]
+
+
+def test_a_hand_written_date_in_a_file_of_iso_dates_is_refused_not_guessed(tmp_path):
+    """ISO dates never tell the order, and need not: only the line someone typed 04/03/2021 into
+    is refused; 05/05/2021 is one day either way."""
+    path = tmp_path / "sales.csv"
+    iso = dict(ProcuredDate="2021-02-20", ShipDate="2021-03-08", DeliveryDate="2021-03-10")
+    rows = [fields(f"SO - {i}", OrderDate="2021-03-05", **iso) for i in range(8)]
+    rows += [fields("SO - 8", OrderDate="04/03/2021", **iso), fields("SO - 9", OrderDate="05/05/2021", **iso)]
+    write_csv(path, RETAIL_CHAIN_HEADER, rows)
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, {"raw_sales_path": str(path)})
+    assert landed(db, path) == {**{line: None for line in range(2, 10)}, 10: "ambiguous_date", 11: None}
+    assert query(db, "select raw_order_date from staging.stg_sales__quarantined_order_lines") == [("04/03/2021",)]
+    # neither of its two days is given as its date
+    assert query(db, "select order_date from staging.base_sales__order_lines where quarantine_reasons is not null") == [(None,)]
 
 
 def test_an_explicit_date_order_the_file_contradicts_stops_the_build(tmp_path):

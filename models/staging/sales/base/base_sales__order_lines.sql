@@ -33,6 +33,8 @@
 
 -- depends_on: {{ ref('base_sales__raw_load_plan') }}
 {%- set layout_columns = raw_layout_columns() %}
+{%- set date_columns = [] %}
+{%- for column in raw_layout_columns_of_type(['date']) %}{% do date_columns.append('raw_' ~ column) %}{% endfor %}
 {%- set reporting_currency = sql_string(var('reporting_currency')) %}
 {%- set conventions = raw_sales_conventions(ref('base_sales__raw_files')) %}
 
@@ -174,6 +176,7 @@ split_records as (
         files.header_field_count,
         files.column_positions,
         files.date_order,
+        files.is_date_order_known,
         files.decimal_separator
     from records
     inner join files on records.source_file_index = files.source_file_index
@@ -192,6 +195,7 @@ raw_values as {{ not_materialized() }} (
         record_hash,
         is_repeated_header,
         date_order,
+        is_date_order_known,
         decimal_separator,
         not is_well_formed or {{ list_length('fields') }} <> header_field_count as is_malformed,
         {%- for column in layout_columns %}
@@ -239,7 +243,8 @@ converted as (
         parsed.*,
         {{ line_currency_code('parsed.currency_code') }} as line_currency_code,
         {{ line_currency_code('parsed.currency_code') }} = {{ reporting_currency }} as is_reporting_currency,
-        cast(fx_rate_days.rate_to_reporting as decimal(38, 10)) as fx_rate_to_reporting
+        cast(fx_rate_days.rate_to_reporting as decimal(38, 10)) as fx_rate_to_reporting,
+        {{ is_ambiguous_date(date_columns) }} as is_ambiguous_date
     from parsed
     left join fx_rate_days
         on parsed.currency_code = fx_rate_days.currency_code
@@ -270,8 +275,10 @@ checked as (
             concat_ws(
                 ',',
                 nullif(line_problems, ''),
+                case when is_ambiguous_date and not is_malformed and not is_repeated_header then 'ambiguous_date' end,
                 case
-                    when line_problems = '' and not is_reporting_currency and fx_rate_to_reporting is null
+                    when line_problems = '' and not is_ambiguous_date and not is_reporting_currency
+                        and fx_rate_to_reporting is null
                         then 'missing_fx_rate'
                 end,
                 case when is_duplicate_line then 'duplicate_line' end
@@ -335,11 +342,12 @@ final as (
             then {{ net_revenue('quantity_number', 'unit_price_number', 'discount_number') }}
         end as original_net_revenue,
         is_cancellation,
-        procured_date_value as procured_date,
-        order_date_value as order_date,
-        ship_date_value as ship_date,
-        delivery_date_value as delivery_date,
-        ordered_at_value as ordered_at,
+        -- an ambiguous line's dates are two days each: neither is given
+        case when not is_ambiguous_date then procured_date_value end as procured_date,
+        case when not is_ambiguous_date then order_date_value end as order_date,
+        case when not is_ambiguous_date then ship_date_value end as ship_date,
+        case when not is_ambiguous_date then delivery_date_value end as delivery_date,
+        case when not is_ambiguous_date then ordered_at_value end as ordered_at,
         source_file,
         source_file_index,
         source_line_number,

@@ -9,9 +9,11 @@
 --     (raw_delimiter, or the one of , ; tab | under which the header names the layout's
 --     columns) and where each of the layout's columns is (column_positions);
 --   * the order of day and month in slash dates (raw_date_order, or from the dates: see
---     date_order_reason) and the decimal separator (raw_decimal_separator, or from the numbers:
---     decimal_separator_reason). Decided from a sample of up to 100,000 lines spread over the
---     file (all of a smaller file); base_sales__order_lines checks the decision on every line.
+--     date_order_reason; when no sampled date reads only one way, is_date_order_known is false
+--     and base_sales__order_lines refuses each date that reads as two days) and the decimal
+--     separator (raw_decimal_separator, or from the numbers: decimal_separator_reason). Decided
+--     from a sample of up to 100,000 lines spread over the file (all of a smaller file);
+--     base_sales__order_lines checks the decision on every line.
 -- A file that cannot be read (empty, no header with the layout's columns, a header and no
 -- data) stops the build in the post-hook, naming the file, before anything is replaced; the
 -- next post-hook logs how each file is read.
@@ -405,9 +407,16 @@ conventions as (
             when sampled_month_first_only_lines > 0 and sampled_day_first_only_lines = 0
                 then 'every date reads month first, some only month first'
             when sampled_day_first_only_lines = 0 and sampled_month_first_only_lines = 0
-                then 'every date reads both ways (no day above 12): the {{ var("raw_sales_format") }} convention'
+                then 'no date reads only one way (no day above 12): a date that reads both ways, to two'
+                    || ' different days, is ambiguous_date; the others read the same either way'
             else 'some dates read only day first, others only month first: the order more lines read in'
         end as date_order_reason,
+        {%- endif %}
+        {# with neither the var nor a date reading only one way, no line tells the order #}
+        {%- if var('raw_date_order') != 'auto' %}
+        true as is_date_order_known,
+        {%- else %}
+        sampled_day_first_only_lines + sampled_month_first_only_lines > 0 as is_date_order_known,
         {%- endif %}
         {%- if var('raw_decimal_separator') != 'auto' %}
         {{ sql_string(var('raw_decimal_separator')) }} as decimal_separator,
@@ -456,6 +465,7 @@ loaded_files as (
         column_positions,
         date_order,
         date_order_reason,
+        is_date_order_known,
         decimal_separator,
         decimal_separator_reason,
         sampled_lines,
