@@ -294,6 +294,11 @@ def test_a_file_whose_dates_never_tell_the_order_stops_the_build_until_it_is_set
     assert not result.ok
     assert f"raw sales file '{path}' has 4 of its 4 lines with dates that read as two different days" in result.output
     assert "Set raw_date_order to dmy or mdy" in result.output
+    # loaded as refused lines, ambiguous_date comes first: read day first, 5 March is before
+    # raw_min_order_date here, but that is only one of the line's two days
+    build_staging(db, {"raw_sales_path": str(path), "raw_max_quarantined_share": 1, "raw_min_order_date": "2021-04-01"})
+    reasons = query(db, "select distinct quarantine_reasons from staging.stg_sales__quarantined_order_lines")
+    assert reasons == [("ambiguous_date,implausible_date",)]
     build_staging(db, {"raw_sales_path": str(path), "raw_date_order": "mdy"})
     assert query(db, "select distinct order_date from staging.stg_sales__order_lines") == [(dt.date(2021, 5, 3),)]
     build_staging(db, {"raw_sales_path": str(path), "raw_date_order": "dmy"})

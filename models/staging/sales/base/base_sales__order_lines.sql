@@ -274,8 +274,9 @@ checked as (
         nullif(
             concat_ws(
                 ',',
-                nullif(line_problems, ''),
+                -- first: a check of an ambiguous date (implausible_date) read it in one of its two days
                 case when is_ambiguous_date and not is_malformed and not is_repeated_header then 'ambiguous_date' end,
+                nullif(line_problems, ''),
                 case
                     when line_problems = '' and not is_ambiguous_date and not is_reporting_currency
                         and fx_rate_to_reporting is null
