@@ -236,13 +236,34 @@
     Whether a line of a file whose date order is not known (is_date_order_known false: no date
     of its sample reads only one way) has a date that reads as two different days, day first and
     month first (5/3/21): it cannot be read with certainty. A date that reads one way only, or
-    the same day both ways (ISO dates, 5/5/21), is not ambiguous. `raw_columns`: the raw date
-    columns of the line.
+    the same day both ways (ISO dates, 5/5/21), is not ambiguous. `columns`: the layout's date
+    columns (read from raw_<column>).
 -#}
-{% macro is_ambiguous_date(raw_columns) -%}
+{% macro is_ambiguous_date(columns) -%}
     (case when is_date_order_known then false else (
-        {%- for column in raw_columns %}
-        coalesce({{ parse_raw_timestamp(column, "'dmy'") }} <> {{ parse_raw_timestamp(column, "'mdy'") }}, false)
+        {%- for column in columns %}
+        coalesce({{ parse_raw_timestamp('raw_' ~ column, "'dmy'") }} <> {{ parse_raw_timestamp('raw_' ~ column, "'mdy'") }}, false)
+        {{- " or" if not loop.last }}
+        {%- endfor %}
+    ) end)
+{%- endmacro %}
+
+
+{#-
+    Likewise for numbers: whether a line of a file whose decimal separator is not known
+    (is_decimal_separator_known false: no number of its sample reads only one way) has a number
+    that reads as two different numbers with a decimal point and with a decimal comma (1,250 and
+    1.250: 1250 or 1.25). 12, 1250 or 5% read the same either way. `columns`: the layout's number
+    and money columns (read from raw_<column>).
+-#}
+{% macro is_ambiguous_number(columns) -%}
+    (case when is_decimal_separator_known then false else (
+        {%- for column in columns %}
+        coalesce(
+            {{ parse_raw_number('raw_' ~ column, "'.'", allow_percent=true) }}
+                <> {{ parse_raw_number('raw_' ~ column, "','", allow_percent=true) }},
+            false
+        )
         {{- " or" if not loop.last }}
         {%- endfor %}
     ) end)

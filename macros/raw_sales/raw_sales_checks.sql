@@ -27,7 +27,8 @@
     2. A file whose share of refused lines (duplicate_line alone aside: a copy of a file is not
        a broken file) is above raw_max_quarantined_share stops the build, naming its three most
        frequent reasons; when ambiguous_date alone is above the share (a file whose dates never
-       tell day from month), saying to set raw_date_order.
+       tell day from month), saying to set raw_date_order, and likewise ambiguous_number and
+       raw_decimal_separator.
 -#}
 {% macro raw_sales_file_checks(order_lines, raw_files) -%}
     {%- set layout_columns = raw_layout_columns() -%}
@@ -47,6 +48,7 @@
             order_lines.source_file,
             split_part(order_lines.quarantine_reasons, ',', 1) as quarantine_reason,
             contains(order_lines.quarantine_reasons, 'ambiguous_date') as is_ambiguous_date,
+            contains(order_lines.quarantine_reasons, 'ambiguous_number') as is_ambiguous_number,
             files.date_order,
             files.decimal_separator,
             {%- for column in date_columns + number_columns %}
@@ -65,6 +67,7 @@
             source_file,
             count(*) as refused_lines,
             count(*) filter (where is_ambiguous_date) as ambiguous_date_lines,
+            count(*) filter (where is_ambiguous_number) as ambiguous_number_lines,
             count(*) filter (where
                 {%- for column in date_columns %}
                 ({{ parse_raw_timestamp('raw_' ~ column, 'date_order') }} is null
@@ -121,6 +124,7 @@
             line_counts.records,
             coalesce(refused_evidence.refused_lines, 0) as refused_lines,
             coalesce(refused_evidence.ambiguous_date_lines, 0) as ambiguous_date_lines,
+            coalesce(refused_evidence.ambiguous_number_lines, 0) as ambiguous_number_lines,
             coalesce(refused_evidence.other_date_order_lines, 0) as other_date_order_lines,
             coalesce(refused_evidence.other_separator_lines, 0) as other_separator_lines,
             line_counts.records * (case files.date_order
@@ -175,6 +179,11 @@
                 || ' different days (5/3/21: 5 March day first, May 3 month first), and no date that reads only'
                 || ' one way to tell the order. Nothing was replaced. Set raw_date_order to dmy or mdy, the'
                 || ' order the file is written in.'
+            when ambiguous_number_lines > {{ var('raw_max_quarantined_share') }} * records then
+                'has ' || ambiguous_number_lines || ' of its ' || records || ' lines with numbers that read as two'
+                || ' different numbers (1,250: 1250 with a decimal point, 1.25 with a decimal comma), and no number'
+                || ' that reads only one way to tell the separator. Nothing was replaced. Set raw_decimal_separator'
+                || ' to ''.'' or '','', the one the file is written with.'
             when refused_lines > {{ var('raw_max_quarantined_share') }} * records then
                 'had ' || refused_lines || ' of its ' || records || ' lines refused ('
                 || round(100.0 * refused_lines / records, 1) || '%; ' || top_reasons

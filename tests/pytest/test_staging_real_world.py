@@ -408,6 +408,36 @@ def test_numbers_must_match_the_file_convention_strictly(tmp_path):
     assert dict(query(db, "select source_file, decimal_separator from staging.base_sales__raw_files")) == {str(point): ".", str(comma): ","}
 
 
+def test_a_number_that_reads_two_ways_in_a_file_that_never_tells_is_refused_not_guessed(tmp_path):
+    """Whole euro amounts, tab-delimited, as a German export writes them: 1.250 is 1250 with a
+    decimal comma and 1.25 with a point, and no number of the file reads only one way. Such a
+    number is ambiguous_number; 950 or 0 read the same either way and load. A file of such
+    numbers stops the build saying to set raw_decimal_separator; set, it loads."""
+    plain = dict(Discount_Applied="0", Unit_Cost="800", Order_Quantity="2")
+
+    def write(name: str, prices: list[str]) -> Path:
+        path = tmp_path / name
+        rows = [fields(f"SO - {i}", Unit_Price=price, **plain) for i, price in enumerate(prices)]
+        path.write_text("\n".join(text_line(r, "\t") for r in [RETAIL_CHAIN_HEADER, *rows]) + "\n")
+        return path
+
+    one = write("one.csv", ["950", "950", "950", "950", "1.250"])
+    db = tmp_path / "one.duckdb"
+    build_staging(db, {"raw_sales_path": str(one)})
+    assert landed(db, one) == {2: None, 3: None, 4: None, 5: None, 6: "ambiguous_number"}
+    assert query(db, "select distinct unit_price from staging.stg_sales__order_lines") == [(Decimal("950.0000"),)]
+    assert query(db, "select is_decimal_separator_known from staging.base_sales__raw_files") == [(False,)]
+
+    every = write("every.csv", ["1.250", "2.500", "1.250", "3.750"])
+    db = tmp_path / "every.duckdb"
+    result = build_staging(db, {"raw_sales_path": str(every)}, expect_ok=False)
+    assert not result.ok
+    assert f"raw sales file '{every}' has 4 of its 4 lines with numbers that read as two different numbers" in result.output
+    assert "Set raw_decimal_separator to '.' or ','" in result.output
+    build_staging(db, {"raw_sales_path": str(every), "raw_decimal_separator": ","})
+    assert query(db, "select sum(unit_price) from staging.stg_sales__order_lines") == [(Decimal("8750.0000"),)]
+
+
 def test_columns_in_any_order_odd_values_and_a_2mb_field(tmp_path):
     """Columns reversed with an extra one, no newline after the last line, a 2 MB field, money
     that is not a plain number, and ids written three ways."""

@@ -33,8 +33,8 @@
 
 -- depends_on: {{ ref('base_sales__raw_load_plan') }}
 {%- set layout_columns = raw_layout_columns() %}
-{%- set date_columns = [] %}
-{%- for column in raw_layout_columns_of_type(['date']) %}{% do date_columns.append('raw_' ~ column) %}{% endfor %}
+{%- set date_columns = raw_layout_columns_of_type(['date']) %}
+{%- set number_columns = raw_layout_columns_of_type(['number', 'money']) %}
 {%- set reporting_currency = sql_string(var('reporting_currency')) %}
 {%- set conventions = raw_sales_conventions(ref('base_sales__raw_files')) %}
 
@@ -177,7 +177,8 @@ split_records as (
         files.column_positions,
         files.date_order,
         files.is_date_order_known,
-        files.decimal_separator
+        files.decimal_separator,
+        files.is_decimal_separator_known
     from records
     inner join files on records.source_file_index = files.source_file_index
 
@@ -197,6 +198,7 @@ raw_values as {{ not_materialized() }} (
         date_order,
         is_date_order_known,
         decimal_separator,
+        is_decimal_separator_known,
         not is_well_formed or {{ list_length('fields') }} <> header_field_count as is_malformed,
         {%- for column in layout_columns %}
         {{ list_at('fields', list_at('column_positions', loop.index)) }} as raw_{{ column }}{{ "," if not loop.last }}
@@ -244,7 +246,8 @@ converted as (
         {{ line_currency_code('parsed.currency_code') }} as line_currency_code,
         {{ line_currency_code('parsed.currency_code') }} = {{ reporting_currency }} as is_reporting_currency,
         cast(fx_rate_days.rate_to_reporting as decimal(38, 10)) as fx_rate_to_reporting,
-        {{ is_ambiguous_date(date_columns) }} as is_ambiguous_date
+        {{ is_ambiguous_date(date_columns) }} as is_ambiguous_date,
+        {{ is_ambiguous_number(number_columns) }} as is_ambiguous_number
     from parsed
     left join fx_rate_days
         on parsed.currency_code = fx_rate_days.currency_code
@@ -274,12 +277,16 @@ checked as (
         nullif(
             concat_ws(
                 ',',
-                -- first: a check of an ambiguous date (implausible_date) read it in one of its two days
+                -- first: the checks after them (implausible_date, number_out_of_range, ...) read an
+                -- ambiguous date or number as one of its two values
                 case when is_ambiguous_date and not is_malformed and not is_repeated_header then 'ambiguous_date' end,
+                case
+                    when is_ambiguous_number and not is_malformed and not is_repeated_header then 'ambiguous_number'
+                end,
                 nullif(line_problems, ''),
                 case
-                    when line_problems = '' and not is_ambiguous_date and not is_reporting_currency
-                        and fx_rate_to_reporting is null
+                    when line_problems = '' and not is_ambiguous_date and not is_ambiguous_number
+                        and not is_reporting_currency and fx_rate_to_reporting is null
                         then 'missing_fx_rate'
                 end,
                 case when is_duplicate_line then 'duplicate_line' end

@@ -11,7 +11,8 @@
 --   * the order of day and month in slash dates (raw_date_order, or from the dates: see
 --     date_order_reason; when no sampled date reads only one way, is_date_order_known is false
 --     and base_sales__order_lines refuses each date that reads as two days) and the decimal
---     separator (raw_decimal_separator, or from the numbers: decimal_separator_reason). Decided
+--     separator (raw_decimal_separator, or from the numbers: decimal_separator_reason; likewise
+--     is_decimal_separator_known, and a number that reads as two numbers is refused). Decided
 --     from a sample of up to 100,000 lines spread over the file (all of a smaller file);
 --     base_sales__order_lines checks the decision on every line.
 -- A file that cannot be read (empty, no header with the layout's columns, a header and no
@@ -420,7 +421,7 @@ conventions as (
         {%- endif %}
         {%- if var('raw_decimal_separator') != 'auto' %}
         {{ sql_string(var('raw_decimal_separator')) }} as decimal_separator,
-        'set by raw_decimal_separator' as decimal_separator_reason
+        'set by raw_decimal_separator' as decimal_separator_reason,
         {%- else %}
         case
             when sampled_decimal_comma_only_lines > sampled_decimal_point_only_lines then ','
@@ -434,11 +435,17 @@ conventions as (
             when sampled_decimal_point_only_lines > 0 and sampled_decimal_comma_only_lines = 0
                 then 'numbers read only with a decimal point'
             when sampled_decimal_comma_only_lines = 0 and sampled_decimal_point_only_lines = 0
-                then 'no number tells (like 1,250): the convention of a '
-                    || case when delimiter = ';' then 'semicolon' else 'comma' end || '-delimited file'
+                then 'no number reads only one way (like 1,250): a number that reads as two different'
+                    || ' numbers is ambiguous_number; the others read the same either way'
             else 'some numbers read only with a decimal comma, others only with a point:'
                 || ' the separator more lines read with'
-        end as decimal_separator_reason
+        end as decimal_separator_reason,
+        {%- endif %}
+        {# likewise: with neither the var nor a number reading only one way, no line tells the separator #}
+        {%- if var('raw_decimal_separator') != 'auto' %}
+        true as is_decimal_separator_known
+        {%- else %}
+        sampled_decimal_comma_only_lines + sampled_decimal_point_only_lines > 0 as is_decimal_separator_known
         {%- endif %}
     from profiled
 
@@ -468,6 +475,7 @@ loaded_files as (
         is_date_order_known,
         decimal_separator,
         decimal_separator_reason,
+        is_decimal_separator_known,
         sampled_lines,
         sampled_day_first_only_lines,
         sampled_month_first_only_lines,
