@@ -13,6 +13,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import ONLINE_RETAIL_HEADER, RETAIL_CHAIN_HEADER, query, run_dbt, write_csv
 
@@ -436,6 +437,23 @@ def test_a_number_that_reads_two_ways_in_a_file_that_never_tells_is_refused_not_
     assert "Set raw_decimal_separator to '.' or ','" in result.output
     build_staging(db, {"raw_sales_path": str(every), "raw_decimal_separator": ","})
     assert query(db, "select sum(unit_price) from staging.stg_sales__order_lines") == [(Decimal("8750.0000"),)]
+
+    # typed Parquet columns of scale 3 write 1.250 too, but with a point: read so
+    typed = tmp_path / "typed.parquet"
+    columns = {
+        "OrderNumber": "'SO - ' || i", "Sales Channel": "'Online'", "WarehouseCode": "'WARE-001'",
+        "ProcuredDate": "date '2018-05-01'", "OrderDate": "date '2018-06-15'", "ShipDate": "date '2018-06-20'",
+        "DeliveryDate": "date '2018-06-25'", "CurrencyCode": "'USD'", "_SalesTeamID": "1", "_CustomerID": "7",
+        "_StoreID": "10", "_ProductID": "5", "Order Quantity": "2", "Discount Applied": "cast(0.05 as decimal(9, 3))",
+        "Unit Cost": "cast(0.8 as decimal(18, 3))", "Unit Price": "cast(1.25 as decimal(18, 3))",
+    }  # fmt: skip
+    select = ", ".join(f'{value} as "{name}"' for name, value in columns.items())
+    duckdb.sql(f"copy (select {select} from range(3) as t(i)) to '{typed}' (format parquet)")
+    db = tmp_path / "typed.duckdb"
+    build_staging(db, {"raw_sales_path": str(typed)})
+    assert query(db, "select distinct unit_price, discount_rate from staging.stg_sales__order_lines") == [
+        (Decimal("1.2500"), Decimal("0.0500"))
+    ]
 
 
 def test_columns_in_any_order_odd_values_and_a_2mb_field(tmp_path):

@@ -434,6 +434,9 @@ conventions as (
                 then 'numbers read only with a decimal comma'
             when sampled_decimal_point_only_lines > 0 and sampled_decimal_comma_only_lines = 0
                 then 'numbers read only with a decimal point'
+            when sampled_decimal_comma_only_lines = 0 and sampled_decimal_point_only_lines = 0 and delimiter is null
+                then 'no number reads only one way: the point a Parquet or spreadsheet file writes its'
+                    || ' typed numbers with'
             when sampled_decimal_comma_only_lines = 0 and sampled_decimal_point_only_lines = 0
                 then 'no number reads only one way (like 1,250): a number that reads as two different'
                     || ' numbers is ambiguous_number; the others read the same either way'
@@ -441,11 +444,16 @@ conventions as (
                 || ' the separator more lines read with'
         end as decimal_separator_reason,
         {%- endif %}
-        {# likewise: with neither the var nor a number reading only one way, no line tells the separator #}
+        {#
+            likewise: with neither the var nor a number reading only one way, no line of a CSV file
+            tells the separator (Parquet and spreadsheet rows, already split, hold typed numbers,
+            whose text has a point: DECIMAL(18, 3) 1.250 is 1.25)
+        #}
         {%- if var('raw_decimal_separator') != 'auto' %}
         true as is_decimal_separator_known
         {%- else %}
-        sampled_decimal_comma_only_lines + sampled_decimal_point_only_lines > 0 as is_decimal_separator_known
+        sampled_decimal_comma_only_lines + sampled_decimal_point_only_lines > 0 or delimiter is null
+            as is_decimal_separator_known
         {%- endif %}
     from profiled
 
