@@ -255,6 +255,9 @@ def test_bad_assignment_rows_are_quarantined_with_their_reason(tmp_path):
         ["45", "exp", "control", "2020-10-01"],  # duplicate_assignment, the repeat
         ["46", "", "control", "2020-10-01"],  # missing_experiment_id
         ["4.7E+1", "exp", "control", "2020-10-01"],  # scientific_notation_id: Excel's long id
+        # the same assignment written two ways: one kept, always the same (the text sorting first)
+        ["48", "exp", "control", "2020-10-01"],
+        ["48", "exp", "Control", "2020-10-01 00:00:00"],  # kept: "Control" sorts before "control"
     ]
     experiments_file = write_csv(tmp_path / "experiments.csv", header, rows)
     db = tmp_path / "retail.duckdb"
@@ -273,9 +276,10 @@ def test_bad_assignment_rows_are_quarantined_with_their_reason(tmp_path):
         ("44", "2020-10-01", "conflicting_assignment"),
         ("45", "2020-10-01", "duplicate_assignment"),
         ("46", "2020-10-01", "missing_experiment_id"),
+        ("48", "2020-10-01", "duplicate_assignment"),
     ]
-    # 1-40, 42 and the first row of 45; "Control" is control
+    # 1-40, 42, the first row of 45 and one of 48; "Control" is control
     clean = query(db, "select count(*), count(*) filter (where variant = 'control') from staging.stg_sales__experiment_assignments")[0]
-    assert clean == (42, 22)
+    assert clean == (43, 23)
     assigned = query(db, "select assigned_date from staging.stg_sales__experiment_assignments where customer_id = '42'")
     assert assigned == [(dt.date(2020, 10, 25),)]

@@ -7,8 +7,9 @@
 -- orders agree or only one is a date (25/10/2020): 03/10/2020 is ambiguous_assigned_at, never
 -- guessed. The variant is lowercased (Control and control are one variant). A customer
 -- assigned to one experiment on several rows that disagree is refused on every row
--- (conflicting_assignment); an exact repeat of a row is refused as duplicate_assignment and the
--- first kept. A file whose refused share is above raw_max_quarantined_share stops the build
+-- (conflicting_assignment); a repeat of a row (the same values, however written) is refused as
+-- duplicate_assignment and one kept: the first file's, and within a file the one whose raw text
+-- sorts first, so every build quarantines the same text. A file whose refused share is above raw_max_quarantined_share stops the build
 -- (post-hook), naming the file. Which file is read is the source's to say (experiment_files).
 {{ config(
     materialized='table',
@@ -57,7 +58,7 @@ checked as (
         ) as identical_rows,
         row_number() over (
             partition by customer_id, experiment_id, variant, coalesce(assigned_at_day_first, assigned_at_month_first)
-            order by source_file
+            order by source_file, raw_customer_id, raw_experiment_id, raw_variant, raw_assigned_at
         ) as identical_row_number
     from parsed
 
