@@ -9,8 +9,9 @@
 -- assigned to one experiment on several rows that disagree is refused on every row
 -- (conflicting_assignment); a repeat of a row (the same values, however written) is refused as
 -- duplicate_assignment and one kept: the first file's, and within a file the one whose raw text
--- sorts first, so every build quarantines the same text. A file whose refused share is above raw_max_quarantined_share stops the build
--- (post-hook), naming the file. Which file is read is the source's to say (experiment_files).
+-- sorts first, so every build quarantines the same text. A file whose refused share is above
+-- raw_max_quarantined_share stops the build (post-hook), naming the file. Which file is read is
+-- the source's to say (experiment_files).
 {{ config(
     materialized='table',
     post_hook=[
