@@ -396,6 +396,7 @@ conventions as (
         {%- if var('raw_date_order') != 'auto' %}
         {{ sql_string(var('raw_date_order')) }} as date_order,
         'set by raw_date_order' as date_order_reason,
+        true as is_date_order_known,
         {%- else %}
         case
             when sampled_day_first_only_lines > sampled_month_first_only_lines then 'dmy'
@@ -412,16 +413,13 @@ conventions as (
                     || ' different days, is ambiguous_date; the others read the same either way'
             else 'some dates read only day first, others only month first: the order more lines read in'
         end as date_order_reason,
-        {%- endif %}
         {# with neither the var nor a date reading only one way, no line tells the order #}
-        {%- if var('raw_date_order') != 'auto' %}
-        true as is_date_order_known,
-        {%- else %}
         sampled_day_first_only_lines + sampled_month_first_only_lines > 0 as is_date_order_known,
         {%- endif %}
         {%- if var('raw_decimal_separator') != 'auto' %}
         {{ sql_string(var('raw_decimal_separator')) }} as decimal_separator,
         'set by raw_decimal_separator' as decimal_separator_reason,
+        true as is_decimal_separator_known
         {%- else %}
         case
             when sampled_decimal_comma_only_lines > sampled_decimal_point_only_lines then ','
@@ -443,15 +441,11 @@ conventions as (
             else 'some numbers read only with a decimal comma, others only with a point:'
                 || ' the separator more lines read with'
         end as decimal_separator_reason,
-        {%- endif %}
         {#
             likewise: with neither the var nor a number reading only one way, no line of a CSV file
             tells the separator (Parquet and spreadsheet rows, already split, hold typed numbers,
             whose text has a point: DECIMAL(18, 3) 1.250 is 1.25)
         #}
-        {%- if var('raw_decimal_separator') != 'auto' %}
-        true as is_decimal_separator_known
-        {%- else %}
         sampled_decimal_comma_only_lines + sampled_decimal_point_only_lines > 0 or delimiter is null
             as is_decimal_separator_known
         {%- endif %}
