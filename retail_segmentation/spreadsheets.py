@@ -7,7 +7,10 @@ lines: same header matching, same parsing, same quarantine.
 
 python-calamine (Rust, maintained) reads the workbook; it is several times faster than openpyxl
 on large sheets. Cell values become the text a CSV export of the sheet would hold: whole numbers
-without a trailing .0, other numbers in their shortest exact form, dates and times in ISO form.
+without a trailing .0, other numbers in their shortest exact form with a decimal point, dates and
+times in ISO form. Which cells held numbers is kept beside the text (`typed_numbers`): a typed
+number is read with a point whatever the file's decimal separator, which only text cells (a
+number typed or pasted as text, `1.250,00` in a German workbook) follow and tell.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ SCHEMA = pa.schema(
         ("source_file", pa.string()),
         ("source_line_number", pa.int64()),
         ("fields", pa.list_(pa.string())),
+        ("typed_numbers", pa.list_(pa.bool_())),
         ("file_fingerprint", pa.string()),
     ]
 )
@@ -42,25 +46,32 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def is_typed_number(value: object) -> bool:
+    """Whether a cell holds a number (not text, a date or a boolean)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def spreadsheet_rows(path: str | Path, fingerprint: str | None = None) -> pa.Table:
-    """Every non-empty row of the workbook's first sheet: (file, row number, fields as text, the
-    file's fingerprint)."""
+    """Every non-empty row of the workbook's first sheet: (file, row number, fields as text,
+    which fields hold typed numbers, the file's fingerprint)."""
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_path(str(path))
     sheet = workbook.get_sheet_by_index(0)
-    numbers, fields = [], []
+    numbers, fields, typed = [], [], []
     # skip_empty_area=False: the rows start at the sheet's first row, so row i is line i + 1
     for offset, row in enumerate(sheet.to_python(skip_empty_area=False)):
         texts = [cell_text(value) for value in row]
         if any(texts):
             numbers.append(offset + 1)
             fields.append(texts)
+            typed.append([is_typed_number(value) for value in row])
     return pa.table(
         {
             "source_file": [str(path)] * len(numbers),
             "source_line_number": numbers,
             "fields": fields,
+            "typed_numbers": typed,
             "file_fingerprint": [fingerprint] * len(numbers),
         },
         schema=SCHEMA,

@@ -254,16 +254,24 @@
     (is_decimal_separator_known false: no number of its sample reads only one way) has a number
     that reads as two different numbers with a decimal point and with a decimal comma (1,250 and
     1.250: 1250 or 1.25). 12, 1250 or 5% read the same either way. `columns`: the layout's number
-    and money columns (read from raw_<column>).
+    and money columns (read from raw_<column>). With `typed`, a column's typed number (a Parquet
+    or spreadsheet number, is_typed_<column>) is one number whatever its text, and never ambiguous.
 -#}
-{% macro is_ambiguous_number(columns) -%}
+{% macro is_ambiguous_number(columns, typed=false) -%}
     (case when is_decimal_separator_known then false else (
         {%- for column in columns %}
-        coalesce(
-            {{ parse_raw_number('raw_' ~ column, "'.'", allow_percent=true) }}
-                <> {{ parse_raw_number('raw_' ~ column, "','", allow_percent=true) }},
-            false
-        )
+        {%- set differs %}
+            coalesce(
+                {{ parse_raw_number('raw_' ~ column, "'.'", allow_percent=true) }}
+                    <> {{ parse_raw_number('raw_' ~ column, "','", allow_percent=true) }},
+                false
+            )
+        {%- endset %}
+        {%- if typed %}
+        (case when coalesce(is_typed_{{ column }}, false) then false else {{ differs }} end)
+        {%- else %}
+        {{ differs }}
+        {%- endif %}
         {{- " or" if not loop.last }}
         {%- endfor %}
     ) end)

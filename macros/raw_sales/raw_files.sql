@@ -63,8 +63,8 @@
 
 {#-
     Every physical line of the CSV files `paths`, as text, in file order, with its file name
-    (source_file, source_line_number, line, fields: fields NULL, and on DuckDB the number
-    NULL: it comes from the table's rowid, raw_line_number). No delimiter and no quote: a line
+    (source_file, source_line_number, line, fields, typed_numbers: fields and typed_numbers
+    NULL, and on DuckDB the number NULL: it comes from the table's rowid, raw_line_number). No delimiter and no quote: a line
     is never split or joined here. Both CRLF and LF end a line (mixed in one file too); an empty
     line is a NULL line; a UTF-8 byte-order mark is dropped. `utf8_copies` ({copy: original}) are
     read in place of the originals, under their names.
@@ -90,7 +90,8 @@
         {%- endif %}
         cast(null as bigint) as source_line_number,
         line,
-        cast(null as varchar[]) as fields
+        cast(null as varchar[]) as fields,
+        cast(null as boolean[]) as typed_numbers
     from read_csv(
         [{% for path in (utf8_copies.keys() | list if utf8_copies else paths) %}{{ sql_string(path) }}{{ ", " if not loop.last }}{% endfor %}],
         auto_detect = false,
@@ -124,7 +125,8 @@
             when source_line_number = 1 then nullif(regexp_replace(line, '^\uFEFF', ''), '')
             else nullif(line, '')
         end as line,
-        cast(null as array<string>) as fields
+        cast(null as array<string>) as fields,
+        cast(null as array<boolean>) as typed_numbers
     from (
         select
             source_file,
@@ -199,21 +201,31 @@
 {#-
     The rows of one Parquet file as raw lines: a header row (line 0) holding the column names,
     then each row (line = its 1-based row) with its values as text. Typed columns (DATE,
-    TIMESTAMP, DOUBLE, DECIMAL, integers) become their canonical text.
+    TIMESTAMP, DOUBLE, DECIMAL, integers) become their canonical text; typed_numbers marks the
+    numeric ones, whose text has a decimal point whatever the file's separator.
 -#}
 {% macro parquet_file_lines(path) -%}
-    {%- set columns = run_query("describe select * from read_parquet(" ~ sql_string(path) ~ ")").columns[0].values() | list -%}
+    {%- set described = run_query("describe select * from read_parquet(" ~ sql_string(path) ~ ")") -%}
+    {%- set columns = described.columns[0].values() | list -%}
+    {%- set numeric_types = ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT',
+        'UINTEGER', 'UBIGINT', 'UHUGEINT', 'FLOAT', 'DOUBLE', 'DECIMAL'] -%}
+    {%- set typed = [] -%}
+    {%- for column_type in described.columns[1].values() -%}
+        {%- do typed.append('true' if column_type.split('(')[0] in numeric_types else 'false') -%}
+    {%- endfor -%}
     select
         {{ sql_string(path) }} as source_file,
         cast(0 as bigint) as source_line_number,
         cast(null as varchar) as line,
-        [{% for column in columns %}{{ sql_string(column) }}{{ ", " if not loop.last }}{% endfor %}] as fields
+        [{% for column in columns %}{{ sql_string(column) }}{{ ", " if not loop.last }}{% endfor %}] as fields,
+        cast(null as boolean[]) as typed_numbers
     union all
     select
         {{ sql_string(path) }} as source_file,
         cast(file_row_number + 1 as bigint) as source_line_number,
         cast(null as varchar) as line,
-        [{% for column in columns %}cast({{ adapter.quote(column) }} as varchar){{ ", " if not loop.last }}{% endfor %}] as fields
+        [{% for column in columns %}cast({{ adapter.quote(column) }} as varchar){{ ", " if not loop.last }}{% endfor %}] as fields,
+        [{{ typed | join(', ') }}] as typed_numbers
     from read_parquet({{ sql_string(path) }}, file_row_number = true)
 {%- endmacro %}
 

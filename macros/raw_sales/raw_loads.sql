@@ -150,7 +150,7 @@
     {%- set spreadsheets = files | selectattr('kind', 'equalto', 'xlsx') | map(attribute='path') | list -%}
     {%- if spreadsheets -%}
         {%- do parts.append(
-            'select source_file, source_line_number, cast(null as varchar) as line, fields from '
+            'select source_file, source_line_number, cast(null as varchar) as line, fields, typed_numbers from '
             ~ ref('base_sales__raw_spreadsheet_rows') ~ ' where list_contains(' ~ sql_list(spreadsheets) ~ ', source_file)'
         ) -%}
     {%- endif -%}

@@ -12,6 +12,13 @@
 {% macro duckdb__type_text_list() -%} varchar[] {%- endmacro %}
 {% macro spark__type_text_list() -%} array<string> {%- endmacro %}
 
+{#- The SQL type of a list of booleans. -#}
+{% macro type_boolean_list() -%}
+    {{ return(adapter.dispatch('type_boolean_list')()) }}
+{%- endmacro %}
+{% macro duckdb__type_boolean_list() -%} boolean[] {%- endmacro %}
+{% macro spark__type_boolean_list() -%} array<boolean> {%- endmacro %}
+
 
 {#- A list built from SQL expressions. -#}
 {% macro list_of(expressions) -%}

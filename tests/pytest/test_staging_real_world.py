@@ -456,6 +456,84 @@ def test_a_number_that_reads_two_ways_in_a_file_that_never_tells_is_refused_not_
     ]
 
 
+def write_typed_workbook(path: Path, prices: list) -> Path:
+    """A retail_chain workbook as Excel saves it: quantities, costs and discounts as number
+    cells, dates as date cells, and each line's unit price as given: a float is a number cell,
+    a str a text cell (typed or pasted as text, as Excel keeps it in the user's locale)."""
+    from openpyxl import Workbook
+
+    dates = {"ProcuredDate": dt.datetime(2018, 5, 1), "OrderDate": dt.datetime(2018, 6, 15),
+             "ShipDate": dt.datetime(2018, 6, 20), "DeliveryDate": dt.datetime(2018, 6, 25)}  # fmt: skip
+    numbers = {"_SalesTeamID": 1, "_CustomerID": 7, "_StoreID": 10, "_ProductID": 5, "Order Quantity": 2,
+               "Discount Applied": 0.05, "Unit Cost": 8.5}  # fmt: skip
+    book = Workbook()
+    sheet = book.active
+    sheet.append(RETAIL_CHAIN_HEADER)
+    for i, price in enumerate(prices):
+        row = {**dict(zip(RETAIL_CHAIN_HEADER, fields(f"SO - {i}"))), **dates, **numbers, "Unit Price": price}
+        sheet.append([row[c] for c in RETAIL_CHAIN_HEADER])
+    book.save(path)
+    return path
+
+
+def test_a_workbooks_text_numbers_tell_its_separator_and_its_typed_numbers_read_as_typed(tmp_path):
+    """A German workbook: most prices are number cells, a few were typed or pasted as text in
+    the German way. Number cells are the same in every locale (20.5 is twenty and a half); the
+    text cells tell the decimal comma (1,25 reads only so), and each text price is read with it:
+    1,250 is 1.25 and 1.250 is 1250, not the other way round as a point would read them."""
+    texts = {"1,25": Decimal("1.25"), "1.250,00": Decimal("1250"), "1,250": Decimal("1.25"), "1.250": Decimal("1250")}
+    path = write_typed_workbook(tmp_path / "Verkäufe.xlsx", [20.5] * 8 + list(texts))
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, {"raw_sales_path": str(path)})
+    assert set(landed(db, path).values()) == {None}
+    prices = dict(query(db, "select order_id, unit_price from staging.stg_sales__order_lines"))
+    assert prices == {**{f"SO - {i}": Decimal("20.5") for i in range(8)}, **{f"SO - {8 + i}": v for i, v in enumerate(texts.values())}}
+    assert query(db, "select distinct unit_cost, discount_rate from staging.stg_sales__order_lines") == [(Decimal("8.5"), Decimal("0.05"))]
+    assert query(db, "select decimal_separator from staging.base_sales__raw_files") == [(",",)]
+
+    # no text cell tells: a text 1.250 is 1250 or 1.25, and is refused, not read with a point;
+    # the number cells load, 1.125 too, whose text alone would read two ways
+    path = write_typed_workbook(tmp_path / "Juni.xlsx", [20.5, 1.125, 20.5, 20.5, "1.250"])
+    db = tmp_path / "june.duckdb"
+    build_staging(db, {"raw_sales_path": str(path)})
+    assert landed(db, path) == {2: None, 3: None, 4: None, 5: None, 6: "ambiguous_number"}
+    assert query(db, "select order_id, unit_price from staging.stg_sales__order_lines where order_id = 'SO - 1'") == [
+        ("SO - 1", Decimal("1.125"))
+    ]
+    assert query(db, "select is_decimal_separator_known from staging.base_sales__raw_files") == [(False,)]
+
+
+def test_typed_numbers_are_read_as_typed_whatever_raw_decimal_separator_says(tmp_path):
+    """raw_decimal_separator applies to every file of raw_sales_path. Set to ',' for a folder of
+    German CSV exports, it must not change the numbers of a Parquet file's DECIMAL columns
+    (1.250 at scale 3 is 1.25) or a workbook's number cells (20.5)."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    german = folder / "a.csv"
+    line = fields("SO - A1", Unit_Price="1.250,00", Unit_Cost="8,50", Discount_Applied="0,05")
+    german.write_text("\n".join(text_line(r, ";") for r in [RETAIL_CHAIN_HEADER, line]) + "\n")
+    workbook = write_typed_workbook(folder / "b.xlsx", [20.5])
+    typed = folder / "c.parquet"
+    columns = {
+        "OrderNumber": "'SO - P' || i", "Sales Channel": "'Online'", "WarehouseCode": "'WARE-001'",
+        "ProcuredDate": "date '2018-05-01'", "OrderDate": "date '2018-06-15'", "ShipDate": "date '2018-06-20'",
+        "DeliveryDate": "date '2018-06-25'", "CurrencyCode": "'USD'", "_SalesTeamID": "1", "_CustomerID": "7",
+        "_StoreID": "10", "_ProductID": "5", "Order Quantity": "2", "Discount Applied": "cast(0.05 as decimal(9, 3))",
+        "Unit Cost": "8.5::double", "Unit Price": "cast(1.25 as decimal(18, 3))",
+    }  # fmt: skip
+    select = ", ".join(f'{value} as "{name}"' for name, value in columns.items())
+    duckdb.sql(f"copy (select {select} from range(1) as t(i)) to '{typed}' (format parquet)")
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, {"raw_sales_path": str(folder / "*"), "raw_decimal_separator": ","})
+    for path in [german, workbook, typed]:
+        assert set(landed(db, path).values()) == {None}, path
+    assert query(db, "select order_id, unit_price, unit_cost, discount_rate from staging.stg_sales__order_lines order by 1") == [
+        ("SO - 0", Decimal("20.5"), Decimal("8.5"), Decimal("0.05")),
+        ("SO - A1", Decimal("1250"), Decimal("8.5"), Decimal("0.05")),
+        ("SO - P0", Decimal("1.25"), Decimal("8.5"), Decimal("0.05")),
+    ]
+
+
 def test_columns_in_any_order_odd_values_and_a_2mb_field(tmp_path):
     """Columns reversed with an extra one, no newline after the last line, a 2 MB field, money
     that is not a plain number, and ids written three ways."""

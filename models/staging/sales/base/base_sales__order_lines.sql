@@ -37,6 +37,8 @@
 {%- set number_columns = raw_layout_columns_of_type(['number', 'money']) %}
 {%- set reporting_currency = sql_string(var('reporting_currency')) %}
 {%- set conventions = raw_sales_conventions(ref('base_sales__raw_files')) %}
+{#- Parquet and spreadsheet rows mark their typed numbers; CSV lines have none -#}
+{%- set has_typed_numbers = raw_sales_files_to_load() | rejectattr('kind', 'equalto', 'csv') | list | length > 0 %}
 
 with
 
@@ -170,6 +172,7 @@ split_records as (
         records.record_text,
         {{ text_hash('coalesce(records.record_text, ' ~ list_join('records.fields', 'chr(31)') ~ ')') }} as record_hash,
         coalesce(records.fields, {{ split_raw_fields('records.record_text', 'files.delimiter') }}) as fields,
+        records.typed_numbers,
         records.fields is not null
             or {{ is_well_formed_record('records.record_text', 'files.delimiter') }} as is_well_formed,
         coalesce(records.record_text = files.header_line, false) as is_repeated_header,
@@ -184,7 +187,10 @@ split_records as (
 
 ),
 
--- the layout's columns, each from its place in the file's header (the field list goes no further)
+-- the layout's columns, each from its place in the file's header (the field list goes no further).
+-- A typed number of a Parquet or spreadsheet row, written with a point, is written with the
+-- file's separator, as a CSV export of the sheet in the file's locale would hold it: text cells
+-- of the same file (1.250,00) decide that separator, and both are parsed by it.
 raw_values as {{ not_materialized() }} (
 
     select
@@ -201,7 +207,15 @@ raw_values as {{ not_materialized() }} (
         is_decimal_separator_known,
         not is_well_formed or {{ list_length('fields') }} <> header_field_count as is_malformed,
         {%- for column in layout_columns %}
-        {{ list_at('fields', list_at('column_positions', loop.index)) }} as raw_{{ column }}{{ "," if not loop.last }}
+        {%- set field = list_at('fields', list_at('column_positions', loop.index)) %}
+        {%- if has_typed_numbers and column in number_columns %}
+        {%- set is_typed = list_at('typed_numbers', list_at('column_positions', loop.index)) %}
+        case when {{ is_typed }} then replace({{ field }}, '.', decimal_separator) else {{ field }} end
+            as raw_{{ column }},
+        {{ is_typed }} as is_typed_{{ column }}{{ "," if not loop.last }}
+        {%- else %}
+        {{ field }} as raw_{{ column }}{{ "," if not loop.last }}
+        {%- endif %}
         {%- endfor %}
     from split_records
 
@@ -247,7 +261,7 @@ converted as (
         {{ line_currency_code('parsed.currency_code') }} = {{ reporting_currency }} as is_reporting_currency,
         cast(fx_rate_days.rate_to_reporting as decimal(38, 10)) as fx_rate_to_reporting,
         {{ is_ambiguous_date(date_columns) }} as is_ambiguous_date,
-        {{ is_ambiguous_number(number_columns) }} as is_ambiguous_number
+        {{ is_ambiguous_number(number_columns, typed=has_typed_numbers) }} as is_ambiguous_number
     from parsed
     left join fx_rate_days
         on parsed.currency_code = fx_rate_days.currency_code

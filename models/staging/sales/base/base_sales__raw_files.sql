@@ -74,6 +74,7 @@ numbered_lines as {{ not_materialized() }} (
         {{ raw_line_number('raw_lines', 'line_counts.first_rowid') }} as source_line_number,
         raw_lines.line,
         raw_lines.fields,
+        raw_lines.typed_numbers,
         line_counts.physical_lines
     from {{ ref('base_sales__raw_lines') }} as raw_lines
     inner join line_counts on raw_lines.source_file = line_counts.source_file
@@ -283,6 +284,7 @@ sampled_lines as (
             numbered_lines.fields,
             {{ split_raw_fields('numbered_lines.line', 'chosen_delimiters.delimiter') }}
         ) as fields,
+        numbered_lines.typed_numbers,
         chosen_delimiters.column_positions
     from numbered_lines
     inner join chosen_delimiters on numbered_lines.source_file = chosen_delimiters.source_file
@@ -296,12 +298,21 @@ sampled_lines as (
 
 ),
 
+-- (a typed number of a Parquet or spreadsheet row is written with a point whatever the file's
+-- separator: it tells nothing, and is left out)
 sampled_values as (
 
     select
         source_file,
         {%- for column in date_columns + number_columns %}
-        {{ list_at('fields', list_at('column_positions', layout_columns.index(column) + 1)) }}
+        {%- set position = list_at('column_positions', layout_columns.index(column) + 1) %}
+        {%- if column in number_columns %}
+        case
+            when not coalesce({{ list_at('typed_numbers', position) }}, false) then {{ list_at('fields', position) }}
+        end
+        {%- else %}
+        {{ list_at('fields', position) }}
+        {%- endif %}
             as raw_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     from sampled_lines
@@ -433,8 +444,8 @@ conventions as (
             when sampled_decimal_point_only_lines > 0 and sampled_decimal_comma_only_lines = 0
                 then 'numbers read only with a decimal point'
             when sampled_decimal_comma_only_lines = 0 and sampled_decimal_point_only_lines = 0 and delimiter is null
-                then 'no number reads only one way: the point a Parquet or spreadsheet file writes its'
-                    || ' typed numbers with'
+                then 'no text number reads only one way (its typed numbers are read as typed): a text number'
+                    || ' that reads as two different numbers is ambiguous_number'
             when sampled_decimal_comma_only_lines = 0 and sampled_decimal_point_only_lines = 0
                 then 'no number reads only one way (like 1,250): a number that reads as two different'
                     || ' numbers is ambiguous_number; the others read the same either way'
@@ -442,12 +453,11 @@ conventions as (
                 || ' the separator more lines read with'
         end as decimal_separator_reason,
         {#
-            likewise: with neither the var nor a number reading only one way, no line of a CSV file
-            tells the separator (Parquet and spreadsheet rows, already split, hold typed numbers,
-            whose text has a point: DECIMAL(18, 3) 1.250 is 1.25)
+            likewise: with neither the var nor a number reading only one way, no line tells the
+            separator. A Parquet or spreadsheet file's typed numbers tell nothing (sampled_values)
+            and are read as typed whatever the separator: DECIMAL(18, 3) 1.250 is 1.25
         #}
-        sampled_decimal_comma_only_lines + sampled_decimal_point_only_lines > 0 or delimiter is null
-            as is_decimal_separator_known
+        sampled_decimal_comma_only_lines + sampled_decimal_point_only_lines > 0 as is_decimal_separator_known
         {%- endif %}
     from profiled
 

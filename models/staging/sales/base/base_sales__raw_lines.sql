@@ -9,7 +9,8 @@
 -- writes a table in the order it reads the files (preserve_insertion_order, on in the profile),
 -- so a file's lines sit at consecutive rowids, and the read and the write use every core. That
 -- is why this is a table and must stay one. A path of Parquet files only is read where it is
--- (a view): Parquet rows carry their number.
+-- (a view): Parquet rows carry their number. Parquet and spreadsheet rows arrive split
+-- (fields), with typed_numbers marking the fields that held numbers rather than text.
 {#- every var is checked here, when dbt parses the project (see validate_project_vars) -#}
 {%- do validate_project_vars() %}
 {%- set parquet_only = raw_sales_are_parquet() %}
@@ -48,7 +49,7 @@ parquet_lines_{{ loop.index }} as (
 {% if has_spreadsheets %}
 spreadsheet_lines as (
 
-    select source_file, source_line_number, cast(null as {{ dbt.type_string() }}) as line, fields
+    select source_file, source_line_number, cast(null as {{ dbt.type_string() }}) as line, fields, typed_numbers
     from {{ spreadsheet_rows }}
     where {{ list_has(sql_list(spreadsheet_paths), 'source_file') }}
 
@@ -68,7 +69,8 @@ final as (
         cast(null as {{ dbt.type_string() }}) as source_file,
         cast(null as bigint) as source_line_number,
         cast(null as {{ dbt.type_string() }}) as line,
-        cast(null as {{ type_text_list() }}) as fields
+        cast(null as {{ type_text_list() }}) as fields,
+        cast(null as {{ type_boolean_list() }}) as typed_numbers
     where false
     {%- endfor %}
 

@@ -23,6 +23,7 @@ final as (
         {{ raw_line_number('raw_lines', 'files.first_rowid') }} as source_line_number,
         raw_lines.line,
         raw_lines.fields,
+        raw_lines.typed_numbers,
         files.header_line_number,
         files.delimiter,
         files.header_field_count

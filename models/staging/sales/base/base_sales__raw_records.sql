@@ -47,7 +47,8 @@ single_line_records as (
         data_lines.source_line_number,
         1 as source_line_count,
         data_lines.line as record_text,
-        data_lines.fields
+        data_lines.fields,
+        data_lines.typed_numbers
     from data_lines
     anti join lines_within_multiline_records
         on data_lines.source_file_index = lines_within_multiline_records.source_file_index
@@ -65,7 +66,8 @@ final as (
         source_line_number,
         source_line_count,
         record_text,
-        cast(null as {{ type_text_list() }}) as fields
+        cast(null as {{ type_text_list() }}) as fields,
+        cast(null as {{ type_boolean_list() }}) as typed_numbers
     from multiline_records
 
 )
