@@ -46,18 +46,20 @@ def file_fingerprints(paths: list[str]) -> pa.Table:
     )
 
 
-def recorded_fingerprints(session, relation: str) -> dict[str, str]:
+def recorded_fingerprints(session, relation: str, complete: str | None = None) -> dict[str, str]:
     """{file: fingerprint} of the files whose rows an earlier build wrote to `relation`.
 
     A file is left out when its rows carry no fingerprint or more than one (a table built before
-    incremental loads, which gains the column empty): it is read again.
+    incremental loads, which gains the column empty), or when a row lacks `complete`, a column
+    every row of the current reader holds (a table written by an older reader): it is read again.
     """
     columns = [column[0] for column in session.execute(f"select * from {relation} limit 0").description]
-    if "file_fingerprint" not in columns:
+    if "file_fingerprint" not in columns or (complete is not None and complete not in columns):
         return {}
+    complete_rows = f" and count({complete}) = count(*)" if complete is not None else ""
     return dict(
         session.execute(
             f"select source_file, min(file_fingerprint) from {relation} group by source_file"
-            " having count(file_fingerprint) = count(*) and min(file_fingerprint) = max(file_fingerprint)"
+            " having count(file_fingerprint) = count(*) and min(file_fingerprint) = max(file_fingerprint)" + complete_rows
         ).fetchall()
     )

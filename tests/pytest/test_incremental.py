@@ -308,6 +308,14 @@ def test_excel_exports_are_read_once(tmp_path, days):
     assert set(copied()) == set(before) and all(copied()[name] != before[name] for name in before)
     assert query(incremental, "select count(*) from staging.base_sales__raw_spreadsheet_rows where file_fingerprint is null") == [(0,)]
 
+    # rows an older reader wrote, without typed_numbers (gained empty): the workbook is read again
+    with duckdb.connect(str(incremental)) as con:
+        con.execute("alter table staging.base_sales__raw_spreadsheet_rows drop column typed_numbers")
+    build_both(incremental, full, str(raw / "*"), select, cp1252)
+    assert differences(incremental, full, compared - {"base_sales__raw_spreadsheet_rows"}) == []
+    rows = "select source_file, source_line_number, fields, typed_numbers from staging.base_sales__raw_spreadsheet_rows order by 1, 2"
+    assert query(incremental, rows) == query(full, rows)
+
     # --full-refresh reads every file again
     before = copied()
     run_dbt(["run", "--select", *select, "--full-refresh"], incremental, {"raw_sales_path": str(raw / "*"), **cp1252})
