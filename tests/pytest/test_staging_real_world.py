@@ -409,6 +409,22 @@ def test_numbers_must_match_the_file_convention_strictly(tmp_path):
     assert dict(query(db, "select source_file, decimal_separator from staging.base_sales__raw_files")) == {str(point): ".", str(comma): ","}
 
 
+def write_typed_parquet(path: Path, order_prefix: str, rows: int, unit_cost: str) -> Path:
+    """A retail_chain Parquet file of `rows` lines with typed columns: dates DATE, ids and
+    quantity integers, discount DECIMAL(9, 3) 0.05, unit price DECIMAL(18, 3) 1.25 and
+    `unit_cost` (a DuckDB expression)."""
+    columns = {
+        "OrderNumber": f"'{order_prefix}' || i", "Sales Channel": "'Online'", "WarehouseCode": "'WARE-001'",
+        "ProcuredDate": "date '2018-05-01'", "OrderDate": "date '2018-06-15'", "ShipDate": "date '2018-06-20'",
+        "DeliveryDate": "date '2018-06-25'", "CurrencyCode": "'USD'", "_SalesTeamID": "1", "_CustomerID": "7",
+        "_StoreID": "10", "_ProductID": "5", "Order Quantity": "2", "Discount Applied": "cast(0.05 as decimal(9, 3))",
+        "Unit Cost": unit_cost, "Unit Price": "cast(1.25 as decimal(18, 3))",
+    }  # fmt: skip
+    select = ", ".join(f'{value} as "{name}"' for name, value in columns.items())
+    duckdb.sql(f"copy (select {select} from range({rows}) as t(i)) to '{path}' (format parquet)")
+    return path
+
+
 def test_a_number_that_reads_two_ways_in_a_file_that_never_tells_is_refused_not_guessed(tmp_path):
     """Whole euro amounts, tab-delimited, as a German export writes them: 1.250 is 1250 with a
     decimal comma and 1.25 with a point, and no number of the file reads only one way. Such a
@@ -439,16 +455,7 @@ def test_a_number_that_reads_two_ways_in_a_file_that_never_tells_is_refused_not_
     assert query(db, "select sum(unit_price) from staging.stg_sales__order_lines") == [(Decimal("8750.0000"),)]
 
     # typed Parquet columns of scale 3 write 1.250 too, but with a point: read so
-    typed = tmp_path / "typed.parquet"
-    columns = {
-        "OrderNumber": "'SO - ' || i", "Sales Channel": "'Online'", "WarehouseCode": "'WARE-001'",
-        "ProcuredDate": "date '2018-05-01'", "OrderDate": "date '2018-06-15'", "ShipDate": "date '2018-06-20'",
-        "DeliveryDate": "date '2018-06-25'", "CurrencyCode": "'USD'", "_SalesTeamID": "1", "_CustomerID": "7",
-        "_StoreID": "10", "_ProductID": "5", "Order Quantity": "2", "Discount Applied": "cast(0.05 as decimal(9, 3))",
-        "Unit Cost": "cast(0.8 as decimal(18, 3))", "Unit Price": "cast(1.25 as decimal(18, 3))",
-    }  # fmt: skip
-    select = ", ".join(f'{value} as "{name}"' for name, value in columns.items())
-    duckdb.sql(f"copy (select {select} from range(3) as t(i)) to '{typed}' (format parquet)")
+    typed = write_typed_parquet(tmp_path / "typed.parquet", "SO - ", 3, unit_cost="cast(0.8 as decimal(18, 3))")
     db = tmp_path / "typed.duckdb"
     build_staging(db, {"raw_sales_path": str(typed)})
     assert query(db, "select distinct unit_price, discount_rate from staging.stg_sales__order_lines") == [
@@ -513,16 +520,7 @@ def test_typed_numbers_are_read_as_typed_whatever_raw_decimal_separator_says(tmp
     line = fields("SO - A1", Unit_Price="1.250,00", Unit_Cost="8,50", Discount_Applied="0,05")
     german.write_text("\n".join(text_line(r, ";") for r in [RETAIL_CHAIN_HEADER, line]) + "\n")
     workbook = write_typed_workbook(folder / "b.xlsx", [20.5])
-    typed = folder / "c.parquet"
-    columns = {
-        "OrderNumber": "'SO - P' || i", "Sales Channel": "'Online'", "WarehouseCode": "'WARE-001'",
-        "ProcuredDate": "date '2018-05-01'", "OrderDate": "date '2018-06-15'", "ShipDate": "date '2018-06-20'",
-        "DeliveryDate": "date '2018-06-25'", "CurrencyCode": "'USD'", "_SalesTeamID": "1", "_CustomerID": "7",
-        "_StoreID": "10", "_ProductID": "5", "Order Quantity": "2", "Discount Applied": "cast(0.05 as decimal(9, 3))",
-        "Unit Cost": "8.5::double", "Unit Price": "cast(1.25 as decimal(18, 3))",
-    }  # fmt: skip
-    select = ", ".join(f'{value} as "{name}"' for name, value in columns.items())
-    duckdb.sql(f"copy (select {select} from range(1) as t(i)) to '{typed}' (format parquet)")
+    typed = write_typed_parquet(folder / "c.parquet", "SO - P", 1, unit_cost="8.5::double")
     db = tmp_path / "retail.duckdb"
     build_staging(db, {"raw_sales_path": str(folder / "*"), "raw_decimal_separator": ","})
     for path in [german, workbook, typed]:
