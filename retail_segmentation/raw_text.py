@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -38,26 +39,56 @@ def utf8_copy_path(directory: Path, source_file: str, fingerprint: str) -> Path:
     return directory / (hashlib.md5(f"{source_file}\0{fingerprint}".encode()).hexdigest() + ".csv")
 
 
-def transcode_to_utf8(source_file: str, destination: Path, encoding: str) -> None:
-    """Write `source_file` (gzip-compressed when it ends in .gz) decoded from `encoding` as UTF-8."""
+def decoded_blocks(source_file: str, encoding: str, what: str = "raw sales file") -> Iterator[str]:
+    """The text of `source_file` (gzip-compressed when it ends in .gz) decoded from `encoding`,
+    in blocks; a byte that is no character in `encoding` raises RawEncodingError naming the file
+    (as `what` names it), the byte and its offset, and saying to set raw_encoding."""
     opener = gzip.open if source_file.lower().endswith(".gz") else open
     decoder = codecs.getincrementaldecoder(encoding)()
     offset = 0
-    with opener(source_file, "rb") as raw, open(destination, "wb") as out:
+    with opener(source_file, "rb") as raw:
         while True:
             block = raw.read(BLOCK_BYTES)
             try:
-                out.write(decoder.decode(block, final=not block).encode("utf-8"))
+                yield decoder.decode(block, final=not block)
             except UnicodeDecodeError as error:
                 byte = block[error.start] if block else 0
                 raise RawEncodingError(
-                    f"raw sales file '{source_file}' is not valid {encoding} text: byte 0x{byte:02X} at offset "
+                    f"{what} '{source_file}' is not valid {encoding} text: byte 0x{byte:02X} at offset "
                     f"{offset + error.start} has no character in {encoding}. Set raw_encoding to the file's encoding: "
                     "cp1252 or latin-1 (Excel on Windows, most European exports), utf-16 (Excel's Unicode text), utf-8."
                 ) from None
             if not block:
                 return
             offset += len(block)
+
+
+def transcode_to_utf8(source_file: str, destination: Path, encoding: str, what: str = "raw sales file") -> None:
+    """Write `source_file` decoded from `encoding` (decoded_blocks) as UTF-8."""
+    with open(destination, "wb") as out:
+        for text in decoded_blocks(source_file, encoding, what):
+            out.write(text.encode("utf-8"))
+
+
+def record_file_to_read(source_file: str, encoding: str, directory: str, what: str) -> str:
+    """The file DuckDB's CSV reader reads for a file read whole into rows (the customers and
+    experiment assignments files), in `encoding` (raw_encoding). A cp1252 file: its UTF-8 copy in
+    `directory`, one per file, written again on each call (a model calls this only when it reads
+    the file) under a temporary name and renamed, so no reader sees half a copy. A UTF-8 file:
+    itself, once checked, so that a file in another encoding stops the build naming raw_encoding
+    rather than with the reader's own error. latin-1 and utf-16: itself (read natively)."""
+    if encoding == "cp1252":
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        copy = folder / (hashlib.md5(source_file.encode()).hexdigest() + ".csv")
+        partial = copy.with_suffix(".part")
+        transcode_to_utf8(source_file, partial, encoding, what)
+        partial.replace(copy)
+        return str(copy)
+    if encoding == "utf-8":
+        for _ in decoded_blocks(source_file, encoding, what):
+            pass
+    return source_file
 
 
 def transcoded_files(fingerprints: dict[str, str], encoding: str, directory: Path, copied: dict[str, str] | None = None) -> pa.Table:

@@ -64,10 +64,10 @@
 {#-
     Every physical line of the CSV files `paths`, as text, in file order, with its file name
     (source_file, source_line_number, line, fields, typed_numbers: fields and typed_numbers
-    NULL, and on DuckDB the number NULL: it comes from the table's rowid, raw_line_number). No delimiter and no quote: a line
-    is never split or joined here. Both CRLF and LF end a line (mixed in one file too); an empty
-    line is a NULL line; a UTF-8 byte-order mark is dropped. `utf8_copies` ({copy: original}) are
-    read in place of the originals, under their names.
+    NULL, and on DuckDB the number NULL: it comes from the table's rowid, raw_line_number). No
+    delimiter and no quote: a line is never split or joined here. Both CRLF and LF end a line
+    (mixed in one file too); an empty line is a NULL line; a UTF-8 byte-order mark is dropped.
+    `utf8_copies` ({copy: original}) are read in place of the originals, under their names.
 -#}
 {% macro csv_file_lines(paths, utf8_copies, encoding) -%}
     {{ return(adapter.dispatch('csv_file_lines')(paths, utf8_copies, encoding)) }}
@@ -326,28 +326,53 @@
 
 {#-
     The rows of a row-per-record input (the customers file, the experiment assignments): every
-    file `files_source` lists, read as text with its header (files joined by column name), as
-    source_file and raw_<column> for each of `columns`; with no file, no rows and the same
-    columns, so the model's parse and checks run the same way.
+    file `files_source` lists, read as text in raw_encoding with its header (files joined by
+    column name), as source_file and raw_<column> for each of `columns`; with no file, no rows
+    and the same columns, so the model's parse and checks run the same way. `what` names such a
+    file in an error.
 -#}
-{% macro raw_record_rows(files_source, columns, read=true) -%}
-    {{ return(adapter.dispatch('raw_record_rows')(files_source, columns, read)) }}
+{% macro raw_record_rows(files_source, columns, what, read=true) -%}
+    {{ return(adapter.dispatch('raw_record_rows')(files_source, columns, what, read)) }}
 {%- endmacro %}
 
-{% macro duckdb__raw_record_rows(files_source, columns, read=true) -%}
+{#-
+    DuckDB: its CSV reader, which detects the delimiter and quoting. It reads UTF-8, latin-1 and
+    UTF-16 itself; a cp1252 file (Excel on Windows) is read from a UTF-8 copy beside the
+    warehouse, under its own name, and a UTF-8 file is checked first, so that a file in another
+    encoding stops the build naming raw_encoding (retail_segmentation.raw_text, through the
+    profile's plugin).
+-#}
+{% macro duckdb__raw_record_rows(files_source, columns, what, read=true) -%}
     {%- set files = raw_input_file_list(files_source) if read else [] -%}
     {%- if files %}
+    {%- set encoding = var('raw_encoding') %}
+    {%- set read_as = {} %}
+    {%- if execute %}
+        {%- set found = run_query(
+            "select file, raw_record_file_to_read(file, " ~ sql_string(encoding) ~ ", "
+            ~ sql_string(target.path ~ '.utf8/records') ~ ", " ~ sql_string(what) ~ ") from unnest("
+            ~ sql_list(files | map(attribute='path') | list) ~ ") as files(file)"
+        ) %}
+        {%- for row in found.rows %}{% do read_as.update({row[1]: row[0]}) %}{% endfor %}
+    {%- else %}
+        {%- for file in files %}{% do read_as.update({file.path: file.path}) %}{% endfor %}
+    {%- endif %}
     select
-        filename as source_file,
+        case filename
+            {%- for read_path, source_file in read_as.items() %}
+            when {{ sql_string(read_path) }} then {{ sql_string(source_file) }}
+            {%- endfor %}
+        end as source_file,
         {%- for column in columns %}
         {{ column }} as raw_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     from read_csv(
-        {{ sql_list(files | map(attribute='path') | list) }},
+        {{ sql_list(read_as.keys() | list) }},
         header = true,
         all_varchar = true,
         filename = true,
-        union_by_name = true
+        union_by_name = true,
+        encoding = {{ sql_string(encoding if encoding in ['latin-1', 'utf-16'] else 'utf-8') }}
     )
     {%- else %}
     select
@@ -365,7 +390,7 @@
     it). Quoted fields follow the same rules as the sales lines (split_raw_fields); blank lines
     are no rows, as DuckDB's reader skips them.
 -#}
-{% macro spark__raw_record_rows(files_source, columns, read=true) -%}
+{% macro spark__raw_record_rows(files_source, columns, what, read=true) -%}
     {%- set files = raw_input_file_list(files_source) if read else [] -%}
     {%- if files %}
     select

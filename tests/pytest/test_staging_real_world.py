@@ -714,3 +714,50 @@ def test_customer_rows_with_bad_values_are_quarantined_not_nulled(tmp_path):
     assert query(db, "select customer_id, income from staging.stg_sales__customers where customer_id in ('11', '12') order by 1") == [
         ("11", Decimal("52000.00")), ("12", Decimal("41.50")),
     ]  # fmt: skip
+
+
+def test_customers_and_experiments_files_saved_by_excel_on_windows_are_read_in_raw_encoding(tmp_path):
+    """Excel on Windows saves "CSV (semicolon)" in Windows-1252 with CRLF line ends: Ö in one
+    byte (0xD6), the euro sign and the en dash in 0x80 and 0x96, which UTF-8 and latin-1 readers
+    refuse. With raw_encoding cp1252 the customers and experiments files read like the sales
+    file beside them; with utf-8 the build stops naming the file and raw_encoding."""
+
+    def write(path: Path, lines: list[str]) -> Path:
+        path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+        return path
+
+    line = fields("SO - 1", Unit_Price="20,00", Unit_Cost="10,00", Discount_Applied="0,1", _CustomerID="7")
+    sales = write(tmp_path / "Umsätze.csv", [text_line(r, ";") for r in [RETAIL_CHAIN_HEADER, line]])
+    customers = write(
+        tmp_path / "Kunden.csv",
+        ["customer_id;age;gender;income;country", "7;40;w;41.500,50 €;Österreich", "8;33;m;52.000 €;Deutschland"],
+    )
+    experiments = write(
+        tmp_path / "Tests.csv",
+        [
+            "customer_id;experiment_id;variant;assigned_at",
+            "7;Frühjahr – Rabatt;control;2018-06-01",
+            "8;Frühjahr – Rabatt;treatment;2018-06-01",
+        ],
+    )
+    vars = {
+        "raw_sales_path": str(sales), "raw_customers_path": str(customers), "raw_experiments_path": str(experiments),
+        "raw_encoding": "cp1252", "raw_decimal_separator": ",",
+    }  # fmt: skip
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, vars)
+    assert query(db, "select customer_id, gender, age, income, country from staging.stg_sales__customers order by 1") == [
+        ("7", "Female", 40, Decimal("41500.50"), "Österreich"), ("8", "Male", 33, Decimal("52000.00"), "Deutschland"),
+    ]  # fmt: skip
+    assert query(db, "select distinct source_file from staging.base_sales__customers") == [(str(customers),)]
+    assert query(db, "select customer_id, experiment_id, variant from staging.stg_sales__experiment_assignments order by 1") == [
+        ("7", "Frühjahr – Rabatt", "control"), ("8", "Frühjahr – Rabatt", "treatment"),
+    ]  # fmt: skip
+    assert query(db, "select distinct source_file from staging.base_sales__experiment_assignments") == [(str(experiments),)]
+
+    # read as UTF-8, the first byte that is not stops the build, naming the file and the var
+    result = build_staging(tmp_path / "utf8.duckdb", {**vars, "raw_encoding": "utf-8"}, expect_ok=False)
+    assert (
+        f"'{customers}' is not valid utf-8 text: byte 0xD6" in result.output or f"'{experiments}' is not valid utf-8 text" in result.output
+    )
+    assert "Set raw_encoding to the file's encoding" in result.output

@@ -15,20 +15,22 @@
 -- On DuckDB an incremental table: every row carries load_key, the files' fingerprints and the
 -- setting they were read with (raw_files_load_key). While the key stays the same, a build reads
 -- nothing and keeps the rows; when it changes (a file changed, added or removed, or
--- raw_decimal_separator set otherwise), the pre-hook deletes every row and the files are read
--- whole again, as the duplicate check spans all of them.
+-- raw_decimal_separator or raw_encoding set otherwise), the pre-hook deletes every row and the
+-- files are read whole again, as the duplicate check spans all of them.
+{#- the vars the rows are read with -#}
+{%- set read_settings = var('raw_decimal_separator') ~ ' ' ~ var('raw_encoding') %}
 {{ config(
     materialized='incremental' if target.type == 'duckdb' else 'table',
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook=[
         "{% if is_incremental() %}{{ delete_rows_not_loaded_with(this,"
-        ~ " raw_files_load_key(source('raw_sales', 'customer_files'), var('raw_decimal_separator'))) }}{% endif %}",
+        ~ " raw_files_load_key(source('raw_sales', 'customer_files'), '" ~ read_settings ~ "')) }}{% endif %}",
     ],
     post_hook=["{{ raise_first_problem(refused_rows_problems(this, 'stg_sales__quarantined_customers'), 'customers file') }}"],
 ) }}
 
-{%- set load_key = raw_files_load_key(source('raw_sales', 'customer_files'), var('raw_decimal_separator')) %}
+{%- set load_key = raw_files_load_key(source('raw_sales', 'customer_files'), read_settings) %}
 {%- set is_loaded = is_incremental() and rows_loaded_with(this, load_key) %}
 
 with
@@ -38,6 +40,7 @@ rows_read as (
     {{ raw_record_rows(
         source('raw_sales', 'customer_files'),
         ['customer_id', 'age', 'gender', 'income', 'country'],
+        'customers file',
         read=not is_loaded
     ) }}
 

@@ -26,6 +26,7 @@ rows_read as (
     {{ raw_record_rows(
         source('raw_sales', 'experiment_files'),
         ['customer_id', 'experiment_id', 'variant', 'assigned_at'],
+        'experiments file',
     ) }}
 
 ),
