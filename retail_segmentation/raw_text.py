@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import hashlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,8 +24,12 @@ BLOCK_BYTES = 1 << 24
 SCHEMA = pa.schema([("source_file", pa.string()), ("file_fingerprint", pa.string()), ("utf8_file", pa.string())])
 
 
-class RawEncodingError(ValueError):
-    pass
+class RawFileError(ValueError):
+    """A raw file that cannot be read, with a message naming it and the problem."""
+
+
+class RawEncodingError(RawFileError):
+    """A raw file that is not text in its encoding (raw_encoding)."""
 
 
 def is_csv(path: str) -> bool:
@@ -76,7 +81,12 @@ def record_file_to_read(source_file: str, encoding: str, directory: str, what: s
     `directory`, one per file, written again on each call (a model calls this only when it reads
     the file) under a temporary name and renamed, so no reader sees half a copy. A UTF-8 file:
     itself, once checked, so that a file in another encoding stops the build naming raw_encoding
-    rather than with the reader's own error. latin-1 and utf-16: itself (read natively)."""
+    rather than with the reader's own error. latin-1 and utf-16: itself (read natively). A
+    Parquet or xlsx file, or an empty one, raises RawFileError saying so."""
+    if not is_csv(source_file):
+        raise RawFileError(f"{what} '{source_file}' is not a CSV file: save it as CSV (Excel: CSV UTF-8) and name that file.")
+    if os.path.getsize(source_file) == 0:
+        raise RawFileError(f"{what} '{source_file}' is empty: it needs a header line and a line per row.")
     if encoding == "cp1252":
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)

@@ -336,44 +336,49 @@
 {%- endmacro %}
 
 {#-
-    DuckDB: its CSV reader, which detects the delimiter and quoting. It reads UTF-8, latin-1 and
-    UTF-16 itself; a cp1252 file (Excel on Windows) is read from a UTF-8 copy beside the
-    warehouse, under its own name, and a UTF-8 file is checked first, so that a file in another
-    encoding stops the build naming raw_encoding (retail_segmentation.raw_text, through the
-    profile's plugin).
+    DuckDB: its CSV reader, which detects the delimiter and quoting, one read per file. It reads
+    UTF-8, latin-1 and UTF-16 itself; a cp1252 file (Excel on Windows) is read from a UTF-8 copy
+    beside the warehouse, under its own name, and a UTF-8 file is checked first, so that a file
+    in another encoding stops the build naming raw_encoding (retail_segmentation.raw_text,
+    through the profile's plugin). A column is found under its name in any case, with blanks or
+    underscores (Customer ID, CustomerID and customer_id: normalized_header); a file without one
+    of `columns`, or with two headers for one, stops the build naming the file and the column.
 -#}
 {% macro duckdb__raw_record_rows(files_source, columns, what, read=true) -%}
     {%- set files = raw_input_file_list(files_source) if read else [] -%}
-    {%- if files %}
     {%- set encoding = var('raw_encoding') %}
-    {%- set read_as = {} %}
-    {%- if execute %}
+    {%- set reader_encoding = encoding if encoding in ['latin-1', 'utf-16'] else 'utf-8' %}
+    {%- set reads = [] %}
+    {%- if execute and files %}
         {%- set found = run_query(
             "select file, raw_record_file_to_read(file, " ~ sql_string(encoding) ~ ", "
             ~ sql_string(target.path ~ '.utf8/records') ~ ", " ~ sql_string(what) ~ ") from unnest("
-            ~ sql_list(files | map(attribute='path') | list) ~ ") as files(file)"
+            ~ sql_list(files | map(attribute='path') | list) ~ ") as files(file) order by file"
         ) %}
-        {%- for row in found.rows %}{% do read_as.update({row[1]: row[0]}) %}{% endfor %}
-    {%- else %}
-        {%- for file in files %}{% do read_as.update({file.path: file.path}) %}{% endfor %}
-    {%- endif %}
-    select
-        case filename
-            {%- for read_path, source_file in read_as.items() %}
-            when {{ sql_string(read_path) }} then {{ sql_string(source_file) }}
+        {%- for source_file, read_path in found.rows %}
+            {%- set reader = "read_csv(" ~ sql_string(read_path) ~ ", header = true, all_varchar = true, encoding = "
+                ~ sql_string(reader_encoding) ~ ")" %}
+            {%- set headers = run_query(
+                "select column_name, " ~ normalized_header('column_name') ~ " from (describe select * from " ~ reader ~ ")"
+            ).rows %}
+            {%- set picked = [] %}
+            {%- for column in columns %}
+                {%- set matches = headers | selectattr(1, 'equalto', column | replace('_', '')) | map(attribute=0) | list %}
+                {%- if matches | length != 1 %}
+                    {{ exceptions.raise_compiler_error(
+                        what ~ " '" ~ source_file ~ "' has " ~ ('no column ' if not matches else 'more than one column for ')
+                        ~ column ~ (' (' ~ matches | join(', ') ~ ')' if matches else '') ~ ". Its header: "
+                        ~ headers | map(attribute=0) | join(', ') ~ ". It needs " ~ columns | join(', ')
+                        ~ " (in any case, with blanks or underscores), each once. Nothing was replaced.") }}
+                {%- endif %}
+                {%- do picked.append(adapter.quote(matches[0]) ~ ' as raw_' ~ column) %}
             {%- endfor %}
-        end as source_file,
-        {%- for column in columns %}
-        {{ column }} as raw_{{ column }}{{ "," if not loop.last }}
+            {%- do reads.append("select " ~ sql_string(source_file) ~ " as source_file, " ~ picked | join(', ')
+                ~ " from " ~ reader) %}
         {%- endfor %}
-    from read_csv(
-        {{ sql_list(read_as.keys() | list) }},
-        header = true,
-        all_varchar = true,
-        filename = true,
-        union_by_name = true,
-        encoding = {{ sql_string(encoding if encoding in ['latin-1', 'utf-16'] else 'utf-8') }}
-    )
+    {%- endif %}
+    {%- if reads %}
+    {{ reads | join('\n    union all\n    ') }}
     {%- else %}
     select
         cast(null as varchar) as source_file,
@@ -386,9 +391,9 @@
 
 {#-
     Spark: the lines of each file, its header (the first line) split by the first of , ; tab |
-    it holds, and each column taken from the field under its name (NULL when the header lacks
-    it). Quoted fields follow the same rules as the sales lines (split_raw_fields); blank lines
-    are no rows, as DuckDB's reader skips them.
+    it holds, and each column taken from the field under its name, found as on DuckDB
+    (normalized_header; NULL when the header lacks it). Quoted fields follow the same rules as
+    the sales lines (split_raw_fields); blank lines are no rows, as DuckDB's reader skips them.
 -#}
 {% macro spark__raw_record_rows(files_source, columns, what, read=true) -%}
     {%- set files = raw_input_file_list(files_source) if read else [] -%}
@@ -396,10 +401,11 @@
     select
         lines.source_file,
         {%- for column in columns %}
+        {%- set header_key = sql_string(column | replace('_', '')) %}
         case
-            when array_position(lines.header_fields, {{ sql_string(column) }}) > 0 then element_at(
+            when array_position(lines.header_fields, {{ header_key }}) > 0 then element_at(
                 {{ split_raw_fields('lines.line', 'lines.delimiter') }},
-                cast(array_position(lines.header_fields, {{ sql_string(column) }}) as int)
+                cast(array_position(lines.header_fields, {{ header_key }}) as int)
             )
         end as raw_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
@@ -408,7 +414,8 @@
             source_file,
             source_line_number,
             line,
-            transform({{ split_raw_fields('header_line', 'delimiter') }}, name -> trim(name)) as header_fields,
+            transform({{ split_raw_fields('header_line', 'delimiter') }}, name -> {{ normalized_header('name') }})
+                as header_fields,
             delimiter
         from (
             select

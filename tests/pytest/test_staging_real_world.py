@@ -761,3 +761,47 @@ def test_customers_and_experiments_files_saved_by_excel_on_windows_are_read_in_r
         f"'{customers}' is not valid utf-8 text: byte 0xD6" in result.output or f"'{experiments}' is not valid utf-8 text" in result.output
     )
     assert "Set raw_encoding to the file's encoding" in result.output
+
+
+def test_customers_and_experiments_headers_read_in_any_spelling_and_a_missing_column_stops_naming_it(tmp_path):
+    """CRM exports name the columns their own way (Customer ID, Age, Experiment ID, Assigned At):
+    found as the sales columns are, in any case, with blanks or underscores. A file without a
+    column, an empty file and a workbook each stop the build with one line naming the file and
+    the problem, where DuckDB's reader gave a binder error or read the workbook's bytes."""
+    sales = tmp_path / "sales.csv"
+    sales.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, fields("SO - 1", _CustomerID="7")]) + "\n")
+    customers = tmp_path / "customers.csv"
+    customers.write_text("Customer ID,Age,GENDER,Income,Country\n7,40,w,41500,Austria\n")
+    experiments = tmp_path / "experiments.csv"
+    experiments.write_text("CustomerID;Experiment ID;Variant;Assigned_At\n7;spring;control;2018-06-01\n")
+    vars = {"raw_sales_path": str(sales), "raw_customers_path": str(customers), "raw_experiments_path": str(experiments)}
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, vars)
+    assert query(db, "select customer_id, gender, age, income, country from staging.stg_sales__customers") == [
+        ("7", "Female", 40, Decimal("41500.00"), "Austria")
+    ]
+    assert query(db, "select customer_id, experiment_id, variant from staging.stg_sales__experiment_assignments") == [
+        ("7", "spring", "control")
+    ]
+
+    no_income = tmp_path / "no_income.csv"
+    no_income.write_text("customer_id,age,gender,country\n7,40,w,Austria\n")
+    result = build_staging(db, {**vars, "raw_customers_path": str(no_income)}, expect_ok=False)
+    assert f"customers file '{no_income}' has no column income. Its header: customer_id, age, gender, country." in result.output
+    twice = tmp_path / "twice.csv"
+    twice.write_text("customer_id,age,gender,income,country,Customer ID\n7,40,w,41500,Austria,8\n")
+    result = build_staging(db, {**vars, "raw_customers_path": str(twice)}, expect_ok=False)
+    assert f"customers file '{twice}' has more than one column for customer_id (customer_id, Customer ID)" in result.output
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    result = build_staging(db, {**vars, "raw_experiments_path": str(empty)}, expect_ok=False)
+    assert f"experiments file '{empty}' is empty" in result.output
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["customer_id", "age", "gender", "income", "country"])
+    book.save(tmp_path / "customers.xlsx")
+    result = build_staging(db, {**vars, "raw_customers_path": str(tmp_path / "customers.xlsx")}, expect_ok=False)
+    assert f"customers file '{tmp_path / 'customers.xlsx'}' is not a CSV file: save it as CSV" in result.output
+    # each stop left the first build's rows as they were
+    assert query(db, "select customer_id, income from staging.stg_sales__customers") == [("7", Decimal("41500.00"))]
