@@ -326,10 +326,10 @@
 
 {#-
     The rows of a row-per-record input (the customers file, the experiment assignments): every
-    file `files_source` lists, read as text in raw_encoding with its header (files joined by
-    column name), as source_file and raw_<column> for each of `columns`; with no file, no rows
-    and the same columns, so the model's parse and checks run the same way. `what` names such a
-    file in an error.
+    file `files_source` lists, read as text in raw_encoding with its header (each file's columns
+    found by name, in whatever order it has them), as source_file and raw_<column> for each of
+    `columns`; with no file, no rows and the same columns, so the model's parse and checks run
+    the same way. `what` names such a file in an error.
 -#}
 {% macro raw_record_rows(files_source, columns, what, read=true) -%}
     {{ return(adapter.dispatch('raw_record_rows')(files_source, columns, what, read)) }}
