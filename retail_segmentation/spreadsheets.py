@@ -1,5 +1,8 @@
 """Spreadsheet (.xlsx) files as raw lines: each row of the first sheet as a list of text fields.
 
+A workbook with data in any other sheet stops the build (RawFileError naming the sheets): its
+other sheets' lines would otherwise be lost without a word.
+
 The raw layer reads CSV files as lines of text and splits them in SQL; a spreadsheet has no
 text lines, so its rows arrive here already split, one list of fields per row, numbered as the
 spreadsheet numbers them (the header is row 1). The base models then treat them like split CSV
@@ -19,6 +22,8 @@ import datetime as dt
 from pathlib import Path
 
 import pyarrow as pa
+
+from retail_segmentation.raw_text import RawFileError
 
 SCHEMA = pa.schema(
     [
@@ -57,6 +62,19 @@ def spreadsheet_rows(path: str | Path, fingerprint: str | None = None) -> pa.Tab
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_path(str(path))
+    # a second sheet of sales lines (UCI publishes Online Retail II as one sheet per year) would
+    # be lost: such a workbook stops the build instead
+    with_data = [
+        name
+        for index, name in enumerate(workbook.sheet_names)
+        if any(cell_text(value) for row in workbook.get_sheet_by_index(index).to_python() for value in row)
+    ]
+    if with_data and with_data != workbook.sheet_names[:1]:
+        raise RawFileError(
+            f"raw sales file '{path}' has data in the sheets {', '.join(with_data)}, and a workbook is read from its "
+            f"first sheet ({workbook.sheet_names[0]}) only. Save each sheet of sales lines as its own file (Excel: Save "
+            "As, CSV UTF-8, once per sheet) where raw_sales_path finds it, and delete the sheets that hold none."
+        )
     sheet = workbook.get_sheet_by_index(0)
     numbers, fields, typed = [], [], []
     # skip_empty_area=False: the rows start at the sheet's first row, so row i is line i + 1

@@ -358,6 +358,36 @@ def test_xlsx_online_retail_as_uci_publishes_it(tmp_path):
     ]
 
 
+def test_a_workbook_with_lines_in_a_second_sheet_stops_the_build_naming_its_sheets(tmp_path):
+    """UCI publishes Online Retail II as one workbook with a sheet per year. A workbook is read
+    from its first sheet; the second year's lines would be lost without a word, so such a
+    workbook stops the build, naming the sheets, and the lines built before stay."""
+    from openpyxl import Workbook
+
+    path = tmp_path / "online_retail_II.xlsx"
+    book = Workbook()
+    book.active.title = "Year 2009-2010"
+    book.active.append(ONLINE_RETAIL_HEADER)
+    book.active.append(["489434", "85048", "15CM CHRISTMAS GLASS BALL", 12, dt.datetime(2009, 12, 1, 7, 45), 6.95, 13085.0, "UK"])
+    book.create_sheet("Notes")  # an empty sheet is no data
+    book.save(path)
+    db = tmp_path / "retail.duckdb"
+    vars = {"raw_sales_path": str(path), "raw_sales_format": "online_retail"}
+    build_staging(db, vars)
+    assert landed(db, path) == {2: None}
+
+    second = book.create_sheet("Year 2010-2011", 1)
+    second.append(ONLINE_RETAIL_HEADER)
+    second.append(["539993", "22386", "JUMBO BAG PINK POLKADOT", 10, dt.datetime(2011, 1, 4, 10, 0), 1.95, 13313.0, "UK"])
+    book.save(path)
+    result = build_staging(db, vars, expect_ok=False)
+    assert (
+        f"raw sales file '{path}' has data in the sheets Year 2009-2010, Year 2010-2011, and a workbook is read from its first"
+        " sheet (Year 2009-2010) only." in result.output
+    )
+    assert landed(db, path) == {2: None}
+
+
 # --- numbers --------------------------------------------------------------------------------
 
 
