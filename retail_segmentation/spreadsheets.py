@@ -62,28 +62,27 @@ def spreadsheet_rows(path: str | Path, fingerprint: str | None = None) -> pa.Tab
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_path(str(path))
-    # a second sheet of sales lines (UCI publishes Online Retail II as one sheet per year) would
-    # be lost: such a workbook stops the build instead
-    with_data = [
-        name
-        for index, name in enumerate(workbook.sheet_names)
-        if any(cell_text(value) for row in workbook.get_sheet_by_index(index).to_python() for value in row)
-    ]
-    if with_data and with_data != workbook.sheet_names[:1]:
-        raise RawFileError(
-            f"raw sales file '{path}' has data in the sheets {', '.join(with_data)}, and a workbook is read from its "
-            f"first sheet ({workbook.sheet_names[0]}) only. Save each sheet of sales lines as its own file (Excel: Save "
-            "As, CSV UTF-8, once per sheet) where raw_sales_path finds it, and delete the sheets that hold none."
-        )
-    sheet = workbook.get_sheet_by_index(0)
+    sheet_names = workbook.sheet_names
     numbers, fields, typed = [], [], []
     # skip_empty_area=False: the rows start at the sheet's first row, so row i is line i + 1
-    for offset, row in enumerate(sheet.to_python(skip_empty_area=False)):
+    for offset, row in enumerate(workbook.get_sheet_by_index(0).to_python(skip_empty_area=False) if sheet_names else []):
         texts = [cell_text(value) for value in row]
         if any(texts):
             numbers.append(offset + 1)
             fields.append(texts)
             typed.append([is_typed_number(value) for value in row])
+    # a second sheet of sales lines (UCI publishes Online Retail II as one sheet per year) would
+    # be lost: such a workbook stops the build instead
+    with_data = sheet_names[:1] if numbers else []
+    for index, name in enumerate(sheet_names[1:], start=1):
+        if any(cell_text(value) for row in workbook.get_sheet_by_index(index).to_python() for value in row):
+            with_data.append(name)
+    if with_data and with_data != sheet_names[:1]:
+        raise RawFileError(
+            f"raw sales file '{path}' has data in the sheets {', '.join(with_data)}, and a workbook is read from its "
+            f"first sheet ({sheet_names[0]}) only. Save each sheet of sales lines as its own file (Excel: Save "
+            "As, CSV UTF-8, once per sheet) where raw_sales_path finds it, and delete the sheets that hold none."
+        )
     return pa.table(
         {
             "source_file": [str(path)] * len(numbers),
