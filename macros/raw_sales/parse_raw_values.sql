@@ -17,14 +17,26 @@
     An identifier as exported: blanks are NULL, and a float-formatted id loses its zero decimals
     (13085.0 with a decimal point, 13085,0 with a decimal comma). An id that reads as a number with
     thousands grouped (12.000, 1,000) could be that number or one with three zero decimals: it is
-    kept as written, never merged with 12 or 1.
+    kept as written, never merged with 12 or 1. Excel's text formula ="0007", which exports write
+    to keep an id's leading zeros, is the id 0007.
 -#}
 {% macro parse_raw_id(expr) -%}
     {{ return(adapter.dispatch('parse_raw_id')(expr)) }}
 {%- endmacro %}
 
 {% macro default__parse_raw_id(expr) -%}
-    {#- the regexes only where there is a dot or a comma: a third cheaper over millions of plain ids -#}
+    {#- the formula's test only where there is a quote, the regexes only where there is a dot or
+        a comma: a third cheaper over millions of plain ids -#}
+    {%- set formula_value = 'substr(trim(' ~ expr ~ '), 3, length(trim(' ~ expr ~ ')) - 3)' %}
+    case
+        when contains({{ expr }}, '"') and {{ regexp_matches_whole('trim(' ~ expr ~ ')', '="[^"]*"') }}
+            then {{ id_as_exported(formula_value) }}
+        else {{ id_as_exported(expr) }}
+    end
+{%- endmacro %}
+
+{#- parse_raw_id's reading of an id's text (no formula) -#}
+{% macro id_as_exported(expr) -%}
     case
         when not (contains({{ expr }}, '.') or contains({{ expr }}, ',')) then nullif(trim({{ expr }}), '')
         when {{ regexp_matches_whole('trim(' ~ expr ~ ')', '[0-9]{1,3}(?:[.,][0-9]{3})+') }} then trim({{ expr }})

@@ -68,7 +68,10 @@ CASES = [
     ({"_ProductID": "4,5E+12"}, "scientific_notation_id"),  # the same in a decimal-comma locale
     ({"_CustomerID": "1001E"}, None),  # an E alone is no exponent
     ({"OrderNumber": "SO - 000101"}, "duplicate_line"),  # exact copy of line 2
-    ({"_CustomerID": "", "OrderDate": "not a date"}, "missing_customer_id"),  # two problems
+    ({"_CustomerID": '="0007"'}, None),  # Excel's text formula, written to keep leading zeros
+    ({"_StoreID": '="10.0"'}, None),  # a float-formatted id inside it
+    ({"_CustomerID": '="7'}, None),  # no formula: kept as written
+    ({"_CustomerID": "", "OrderDate": "not a date"}, "missing_customer_id"),  # two problems, on the last line
 ]
 
 
@@ -123,6 +126,9 @@ def test_base_line_is_parsed_and_priced(quirks_warehouse):
         (12, "ship_date", None),
         (13, "unit_price", Decimal("12345.6700")),
         (13, "unit_cost", Decimal("12345.6000")),
+        (len(CASES) - 2, "customer_id", "0007"),
+        (len(CASES) - 1, "store_id", "10"),
+        (len(CASES), "customer_id", '="7'),
     ],
 )
 def test_quirks_parse(quirks_warehouse, line, column, expected):
