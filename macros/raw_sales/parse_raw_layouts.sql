@@ -103,19 +103,19 @@
     with typed as (
         select
             *,
-            {{ clean_text('raw_order_number') }} as order_id,
+            {{ parse_raw_code('raw_order_number') }} as order_id,
             {{ parse_raw_id('raw_customer_id') }} as customer_id,
             {{ parse_raw_id('raw_store_id') }} as store_id,
             {{ parse_raw_id('raw_product_id') }} as product_id,
             {{ parse_raw_id('raw_sales_team_id') }} as sales_team_id,
-            {{ clean_text('raw_warehouse_code') }} as warehouse_code,
-            case lower(trim(raw_sales_channel))
+            {{ parse_raw_code('raw_warehouse_code') }} as warehouse_code,
+            case lower({{ parse_raw_code('raw_sales_channel') }})
                 when 'in-store' then 'In-Store'
                 when 'online' then 'Online'
                 when 'distributor' then 'Distributor'
                 when 'wholesale' then 'Wholesale'
             end as sales_channel,
-            upper({{ clean_text('raw_currency_code') }}) as currency_code,
+            upper({{ parse_raw_code('raw_currency_code') }}) as currency_code,
             {{ parse_raw_number('raw_order_quantity', decimal_separator) }} as quantity_number,
             {{ parse_raw_number('raw_discount_applied', decimal_separator, allow_percent=true) }} as discount_number,
             {{ parse_raw_number('raw_unit_price', decimal_separator) }} as unit_price_number,
@@ -172,10 +172,10 @@
     with typed as (
         select
             *,
-            {{ clean_text('raw_invoice') }} as order_id,
+            {{ parse_raw_code('raw_invoice') }} as order_id,
             {{ parse_raw_id('raw_customer_id') }} as customer_id,
             cast(null as {{ dbt.type_string() }}) as store_id,
-            {{ clean_text('raw_stock_code') }} as product_id,
+            {{ parse_raw_code('raw_stock_code') }} as product_id,
             cast(null as {{ dbt.type_string() }}) as sales_team_id,
             cast(null as {{ dbt.type_string() }}) as warehouse_code,
             'Online' as sales_channel,

@@ -14,6 +14,32 @@
 
 
 {#-
+    Excel's text formula ="0007": exports write a code or an id so to keep its leading zeros (and
+    some wrap every field so). is_text_formula tests whether a raw value is one, only where it
+    holds a quote; text_formula_value is its text between the quotes.
+-#}
+{% macro is_text_formula(expr) -%}
+    (contains({{ expr }}, '"') and {{ regexp_matches_whole('trim(' ~ expr ~ ')', '="[^"]*"') }})
+{%- endmacro %}
+
+{% macro text_formula_value(expr) -%}
+    substr(trim({{ expr }}), 3, length(trim({{ expr }})) - 3)
+{%- endmacro %}
+
+
+{#-
+    A code as exported (an order number, a stock code, a warehouse or currency code): clean_text,
+    after taking off any Excel text formula, so ="C489449" is the cancellation C489449.
+-#}
+{% macro parse_raw_code(expr) -%}
+    case
+        when {{ is_text_formula(expr) }} then {{ clean_text(text_formula_value(expr)) }}
+        else {{ clean_text(expr) }}
+    end
+{%- endmacro %}
+
+
+{#-
     An identifier as exported: blanks are NULL, and a float-formatted id loses its zero decimals
     (13085.0 with a decimal point, 13085,0 with a decimal comma). An id that reads as a number with
     thousands grouped (12.000, 1,000) could be that number or one with three zero decimals: it is
@@ -25,12 +51,9 @@
 {%- endmacro %}
 
 {% macro default__parse_raw_id(expr) -%}
-    {#- the formula's test only where there is a quote, the regexes only where there is a dot or
-        a comma: a third cheaper over millions of plain ids -#}
-    {%- set formula_value = 'substr(trim(' ~ expr ~ '), 3, length(trim(' ~ expr ~ ')) - 3)' %}
+    {#- the regexes only where there is a dot or a comma: a third cheaper over millions of plain ids -#}
     case
-        when contains({{ expr }}, '"') and {{ regexp_matches_whole('trim(' ~ expr ~ ')', '="[^"]*"') }}
-            then {{ id_as_exported(formula_value) }}
+        when {{ is_text_formula(expr) }} then {{ id_as_exported(text_formula_value(expr)) }}
         else {{ id_as_exported(expr) }}
     end
 {%- endmacro %}

@@ -39,6 +39,9 @@ CASES = [
     # a day above 12 tells the file's order, month first as UCI writes it: without such a line,
     # 12/1/2010 above would be ambiguous_date (the 1st of December or the 12th of January)
     (["489446", "22350", "CAT BOWL", "1", "12/13/2010 9:00", "2.10", "18102.0", "United Kingdom"], None),
+    # Excel's text formula, which exports write to keep a code's leading zeros: the code is its
+    # text, and a cancellation's C is read inside it
+    (['="C489447"', '="022350"', "CAT BOWL", "-1", "2009-12-02 09:00:00", "2.10", '="18102.0"', "United Kingdom"], None),
 ]
 
 
@@ -80,7 +83,16 @@ def test_cancellations_net_against_revenue(online_warehouse):
     assert query(
         online_warehouse,
         "select customer_id, sum(net_revenue) from staging.stg_sales__order_lines group by 1 order by 1",
-    ) == [("13085", Decimal("214.80")), ("16321", Decimal("-45.30")), ("18102", Decimal("6.30"))]
+    ) == [("13085", Decimal("214.80")), ("16321", Decimal("-45.30")), ("18102", Decimal("4.20"))]
     assert query(online_warehouse, "select ordered_at from staging.stg_sales__order_lines where order_id = '489444'") == [
         (dt.datetime(2009, 12, 1, 9, 34),)
     ]
+
+
+def test_codes_written_as_excel_text_formulas_are_their_text(online_warehouse):
+    assert query(
+        online_warehouse,
+        """select order_id, product_id, customer_id, is_cancellation, net_revenue
+           from staging.stg_sales__order_lines where source_line_number = ?""",
+        [len(CASES) + 1],
+    ) == [("C489447", "022350", "18102", True, Decimal("-2.10"))]
