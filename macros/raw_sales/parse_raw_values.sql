@@ -32,10 +32,8 @@
     after taking off any Excel text formula, so ="C489449" is the cancellation C489449.
 -#}
 {% macro parse_raw_code(expr) -%}
-    case
-        when {{ is_text_formula(expr) }} then {{ clean_text(text_formula_value(expr)) }}
-        else {{ clean_text(expr) }}
-    end
+    {#- one clean_text around the case: half the cost of one per branch over millions of codes -#}
+    {{ clean_text('case when ' ~ is_text_formula(expr) ~ ' then ' ~ text_formula_value(expr) ~ ' else ' ~ expr ~ ' end') }}
 {%- endmacro %}
 
 
