@@ -183,12 +183,15 @@
 
 
 {#-
-    A date or timestamp as exports write it: slash dates d/m/y or m/d/y (`date_order`, a SQL
-    expression giving 'dmy' or 'mdy', says which; day and month in one or two digits), dotted
-    dates d.m.y (always day first) or ISO yyyy-mm-dd, each with an optional time h:mm or
-    h:mm:ss after a blank or a T (ISO 8601's 2020-06-15T10:30:00; a time zone is not read).
-    Years in four digits, or two: 00-68 are 2000-2068, 69-99 are 1969-1999 (the POSIX rule).
-    Other years before 1000 are not dates. A TIMESTAMP, NULL when the text is not a date
+    A date or timestamp as exports write it: slash or dash dates d/m/y, d-m-y or m/d/y, m-d-y
+    (`date_order`, a SQL expression giving 'dmy' or 'mdy', says which; day and month in one or two
+    digits; Dutch and Danish exports write d-m-yyyy), dotted dates d.m.y (always day first), ISO
+    yyyy-mm-dd (a four-digit year first), or dates with an English month name, which
+    read one way only: 5-Jan-2019 (Oracle's and Excel's d-mmm-yy), 5 Jan 2019, Jan 5, 2019 (the
+    name abbreviated or in full). Each with an optional time h:mm or h:mm:ss after a blank or a T
+    (ISO 8601's 2020-06-15T10:30:00; a time zone is not read), or a 12-hour time after a blank,
+    8:26 PM. Years in four digits, or two: 00-68 are 2000-2068, 69-99 are 1969-1999 (the POSIX
+    rule). Other years before 1000 are not dates. A TIMESTAMP, NULL when the text is not a date
     in that order.
 -#}
 {% macro parse_raw_timestamp(expr, date_order) -%}
@@ -197,15 +200,24 @@
 
 {% macro duckdb__parse_raw_timestamp(expr, date_order) -%}
     {#-
-        The shapes without a time first: most exports have none. %Y reads one to four digits,
-        so 15/6/18 is the year 18 and 1/6/218 the year 218; the year is fixed below.
+        The numeric shapes with a 24-hour time or none first: most exports write them, and a
+        value is read by the first format that fits. Those without a time first: most exports
+        have none. %Y reads one to four digits, so 15/6/18 is the year 18 and 1/6/218 the year
+        218; the year is fixed below.
     -#}
+    {%- set times = ['', ' %H:%M', ' %H:%M:%S', 'T%H:%M', 'T%H:%M:%S'] -%}
+    {%- set twelve_hour_times = [' %I:%M %p', ' %I:%M:%S %p'] -%}
+    {%- set month_name_dates = ['%d-%b-%Y', '%d-%B-%Y', '%d %b %Y', '%d %B %Y', '%b %d, %Y', '%B %d, %Y'] -%}
     {%- set formats = {} -%}
     {%- for order, day_month in [('dmy', '%d/%m'), ('mdy', '%m/%d')] -%}
+        {#- d-m-y before ISO, so 05-01-19 is a dash date in the file's order, not the year 5 -#}
+        {%- set numeric_dates = [day_month ~ '/%Y', day_month | replace('/', '-') ~ '-%Y', '%Y-%m-%d', '%d.%m.%Y'] -%}
         {%- set listed = [] -%}
-        {%- for time in ['', ' %H:%M', ' %H:%M:%S', 'T%H:%M', 'T%H:%M:%S'] -%}
-            {%- for pattern in [day_month ~ '/%Y', '%Y-%m-%d', '%d.%m.%Y'] -%}
-                {%- do listed.append("'" ~ pattern ~ time ~ "'") -%}
+        {%- for dates, times_of_day in [(numeric_dates, times), (numeric_dates, twelve_hour_times), (month_name_dates, times + twelve_hour_times)] -%}
+            {%- for time in times_of_day -%}
+                {%- for pattern in dates -%}
+                    {%- do listed.append("'" ~ pattern ~ time ~ "'") -%}
+                {%- endfor -%}
             {%- endfor -%}
         {%- endfor -%}
         {%- do formats.update({order: '[' ~ listed | join(', ') ~ ']'}) -%}
@@ -228,34 +240,95 @@
 {#-
     Spark has no parse that tries several formats, and its patterns read years differently:
     the shapes are one regular expression, its groups the day, month, year and time, and the
-    timestamp is made from them (NULL where they make no date, as 31/2).
+    timestamp is made from them (NULL where they make no date, as 31/2). The alternatives are
+    tried in DuckDB's order (a dash date d-m-y before ISO). A month name is its number by
+    english_month_number; a 12-hour time follows a blank and has an hour of 1 to 12.
 -#}
 {% macro spark__parse_raw_timestamp(expr, date_order) -%}
-    {%- set shape = '^(?:([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4})|([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})'
-        ~ '|([0-9]{1,2})[.]([0-9]{1,2})[.]([0-9]{1,4}))(?:[ T]([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2}))?)?$' -%}
-    {%- set parts = {} -%}
-    {%- for group in range(1, 13) -%}
-        {%- do parts.update({group: 'cast(nullif(' ~ regexp_group('trim(' ~ expr ~ ')', shape, group) ~ ", '') as int)"}) -%}
+    {%- set month_name = '([A-Za-z]{3,9})' -%}
+    {#- each date shape with the role of each of its groups: first and second are day and month
+        in date_order -#}
+    {%- set shapes = [
+        ('([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4})', ['first', 'second', 'year']),
+        ('([0-9]{1,2})-([0-9]{1,2})-([0-9]{1,4})', ['first', 'second', 'year']),
+        ('([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})', ['year', 'month', 'day']),
+        ('([0-9]{1,2})[.]([0-9]{1,2})[.]([0-9]{1,4})', ['day', 'month', 'year']),
+        ('([0-9]{1,2})-' ~ month_name ~ '-([0-9]{1,4})', ['day', 'month_name', 'year']),
+        ('([0-9]{1,2}) ' ~ month_name ~ ' ([0-9]{1,4})', ['day', 'month_name', 'year']),
+        (month_name ~ ' ([0-9]{1,2}), ([0-9]{1,4})', ['month_name', 'day', 'year']),
+    ] -%}
+    {%- set time_shape = '(?:([ T])([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2}))?(?: ([AaPp][Mm]))?)?' -%}
+    {%- set roles = ['first', 'second', 'day', 'month', 'month_name', 'year', 'separator', 'hour', 'minute', 'second_of_minute', 'half_day'] -%}
+    {%- set texts = {} -%}
+    {%- for role in roles %}{% do texts.update({role: []}) %}{% endfor -%}
+    {%- set shape = '^(?:' ~ shapes | map('first') | join('|') ~ ')' ~ time_shape ~ '$' -%}
+    {%- set group_roles = [] -%}
+    {%- for _, shape_roles in shapes %}{% do group_roles.extend(shape_roles) %}{% endfor -%}
+    {%- do group_roles.extend(['separator', 'hour', 'minute', 'second_of_minute', 'half_day']) -%}
+    {%- for role in group_roles -%}
+        {%- do texts[role].append('nullif(' ~ regexp_group('trim(' ~ expr ~ ')', shape, loop.index) ~ ", '')") -%}
     {%- endfor -%}
+    {%- set number = {} -%}
+    {%- for role in roles -%}
+        {%- set values = [] -%}
+        {%- for text in texts[role] %}{% do values.append('cast(' ~ text ~ ' as int)') %}{% endfor -%}
+        {%- do number.update({role: values[0] if values | length == 1 else 'coalesce(' ~ values | join(', ') ~ ')'}) -%}
+    {%- endfor -%}
+    {%- set month_names = [] -%}
+    {%- for text in texts.month_name %}{% do month_names.append(english_month_number(text)) %}{% endfor -%}
     {%- set day -%}
-        coalesce(case {{ date_order }} when 'dmy' then {{ parts[1] }} when 'mdy' then {{ parts[2] }} end, {{ parts[6] }}, {{ parts[7] }})
+        coalesce(case {{ date_order }} when 'dmy' then {{ number.first }} when 'mdy' then {{ number.second }} end, {{ number.day }})
     {%- endset -%}
     {%- set month -%}
-        coalesce(case {{ date_order }} when 'dmy' then {{ parts[2] }} when 'mdy' then {{ parts[1] }} end, {{ parts[5] }}, {{ parts[8] }})
+        coalesce(
+            case {{ date_order }} when 'dmy' then {{ number.second }} when 'mdy' then {{ number.first }} end,
+            {{ number.month }}, {{ month_names | join(', ') }}
+        )
     {%- endset -%}
-    {%- set year = 'coalesce(' ~ parts[3] ~ ', ' ~ parts[4] ~ ', ' ~ parts[9] ~ ')' -%}
-    (case when {{ date_order }} in ('dmy', 'mdy') and coalesce({{ parts[12] }}, 0) < 60 then make_timestamp(
-        case
-            when {{ year }} < 69 then {{ year }} + 2000
-            when {{ year }} < 100 then {{ year }} + 1900
-            when {{ year }} >= 1000 then {{ year }}
-        end,
-        {{ month }},
-        {{ day }},
-        coalesce({{ parts[10] }}, 0),
-        coalesce({{ parts[11] }}, 0),
-        coalesce({{ parts[12] }}, 0)
-    ) end)
+    {#- DuckDB reads a dash date that is no date in the file's order (19-05-12, month first) as
+        ISO, its first part the year: the same from the dash shape's groups -#}
+    {%- set dash_as_iso = ['cast(' ~ texts.first[1] ~ ' as int)', 'cast(' ~ texts.second[1] ~ ' as int)', 'cast(' ~ texts.year[1] ~ ' as int)'] -%}
+    {%- set half_day = texts.half_day[0] -%}
+    {%- set readings = [] -%}
+    {%- for year, month_of_year, day_of_month in [(number.year, month, day), dash_as_iso] -%}
+        {%- set reading -%}
+            make_timestamp(
+                case
+                    when {{ year }} < 69 then {{ year }} + 2000
+                    when {{ year }} < 100 then {{ year }} + 1900
+                    when {{ year }} >= 1000 then {{ year }}
+                end,
+                {{ month_of_year }},
+                {{ day_of_month }},
+                case
+                    when {{ half_day }} is null then coalesce({{ number.hour }}, 0)
+                    else {{ number.hour }} % 12 + case when lower({{ half_day }}) = 'pm' then 12 else 0 end
+                end,
+                coalesce({{ number.minute }}, 0),
+                coalesce({{ number.second_of_minute }}, 0)
+            )
+        {%- endset -%}
+        {%- do readings.append(reading) -%}
+    {%- endfor -%}
+    (case
+        when {{ date_order }} in ('dmy', 'mdy')
+            and coalesce({{ number.second_of_minute }}, 0) < 60
+            and ({{ half_day }} is null or ({{ texts.separator[0] }} = ' ' and {{ number.hour }} between 1 and 12))
+        then coalesce({{ readings | join(', ') }})
+    end)
+{%- endmacro %}
+
+
+{#- A month's number from its English name, abbreviated (jan) or in full (january), in any case; NULL for another text. -#}
+{% macro english_month_number(expr) -%}
+    case lower({{ expr }})
+        {%- for name in ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'] %}
+        when '{{ name[:3] }}' then {{ loop.index }}
+        {%- if name | length > 3 %}
+        when '{{ name }}' then {{ loop.index }}
+        {%- endif %}
+        {%- endfor %}
+    end
 {%- endmacro %}
 
 

@@ -3,6 +3,7 @@ every mart it builds equals the DuckDB build of the same sample, row for row."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -150,3 +151,58 @@ def test_make_spark_says_how_to_get_java_when_it_is_missing(tmp_path):
     proc = subprocess.run([make, "--no-print-directory", "spark"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode != 0
     assert "apt-get install openjdk-17-jdk-headless" in proc.stdout + proc.stderr
+
+
+# Dates as exports write them, each read in both orders: parse_raw_timestamp is one list of
+# formats on DuckDB and one regular expression on Spark, so each shape is here, with the texts
+# near it that are no date.
+DATE_TEXTS = [
+    "1/5/18", "15/6/2018", "31/02/2019", "1/6/218", "5/7/68", "5/7/69", "12/1/2010 8:26", "12/1/2010 8:26:59",
+    "12/1/2010 8:26:60", "2020-06-15", "2020-6-5 10:30", "2020-06-15T10:30:00", "2020-06-15T10:30:00+01:00",
+    "15.06.2018", "15.06.18 08:00", "05-01-19", "5-1-2019", "19-05-12", "05-01-2019 14:30",
+    "5-Jan-19", "05-JAN-2019", "5-january-2019", "5 Jan 2019", "5 Jan 19 14:30", "Jan 5, 2019", "January 5, 2019 8:00 AM",
+    "5-Jan 2019", "Sept 5, 2019", "5-Mär-19", "12/2/2010 8:26:00 PM", "12/2/2010 12:05 AM", "12/2/2010 12:05 pm",
+    "12/2/2010 0:05 AM", "12/2/2010 13:05 PM", "2019-01-05T08:26 PM", "12/2/2010 8:26PM", " 5-Jan-19 ", "", "soon",
+]  # fmt: skip
+
+
+def parsed_dates(command: list[str], env: dict) -> list[str]:
+    """DATE_TEXTS read by parse_raw_timestamp in both orders through dbt show: 'text|order|value' lines."""
+    values = ", ".join(f"('{text}', '{order}')" for text in DATE_TEXTS for order in ("dmy", "mdy"))
+    inline = (
+        f"select raw_value || '|' || date_order || '|' || coalesce(cast({{{{ parse_raw_timestamp('raw_value', 'date_order') }}}}"
+        f" as {{{{ dbt.type_string() }}}}), 'NULL') as parsed from (values {values}) as dates (raw_value, date_order)"
+    )
+    proc = subprocess.run(
+        [*command, "show", "--inline", inline, "--limit", "1000", "--output", "json", "--log-format", "json", "-q"],
+        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-6000:]
+    shown = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    rows = next(json.loads(event["data"]["preview"]) for event in shown if "preview" in event.get("data", {}))
+    return sorted(row["parsed"] for row in rows)
+
+
+def test_every_date_shape_parses_alike_on_spark_and_duckdb(tmp_path):
+    base = dict(os.environ, DBT_PROFILES_DIR=str(PROJECT / "profiles"), DBT_LOG_PATH=str(tmp_path / "logs"))
+    base.pop("DBT_VARS", None)
+    duck = parsed_dates(
+        [str(PROJECT / ".venv" / "bin" / "dbt")],
+        dict(
+            base,
+            DUCKDB_PATH=str(tmp_path / "x.duckdb"),
+            DUCKDB_PUBLISH_PATH=str(tmp_path / "p.duckdb"),
+            DBT_TARGET_PATH=str(tmp_path / "t"),
+        ),
+    )
+    spark = parsed_dates(
+        [str(PROJECT / ".venv-spark" / "bin" / "dbt"), "--target", "spark"],
+        dict(base, SPARK_LOCAL_IP="127.0.0.1", SPARK_WAREHOUSE_DIR=str(tmp_path / "spark"), DBT_TARGET_PATH=str(tmp_path / "ts")),
+    )
+    assert len(duck) == 2 * len(DATE_TEXTS)
+    assert spark == duck
+    # the shapes are read, not all refused alike: a few of each engine's values, read by hand
+    assert "5-Jan-19|mdy|2019-01-05 00:00:00" in duck
+    assert "05-01-19|mdy|2019-05-01 00:00:00" in duck
+    assert "12/2/2010 12:05 AM|mdy|2010-12-02 00:05:00" in duck
+    assert "12/2/2010 13:05 PM|mdy|NULL" in duck

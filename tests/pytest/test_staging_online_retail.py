@@ -42,6 +42,10 @@ CASES = [
     # Excel's text formula, which exports write to keep a code's leading zeros: the code is its
     # text, and a cancellation's C is read inside it
     (['="C489447"', '="022350"', "CAT BOWL", "-1", "2009-12-02 09:00:00", "2.10", '="18102.0"', "United Kingdom"], None),
+    # a 12-hour time, as US Excel and SQL Server exports write it
+    (["489448", "22350", "CAT BOWL", "1", "12/2/2010 8:26:00 PM", "2.10", "18102.0", "United Kingdom"], None),
+    (["489449", "22350", "CAT BOWL", "1", "12/2/2010 12:05 AM", "2.10", "18102.0", "United Kingdom"], None),
+    (["489450", "22350", "CAT BOWL", "1", "12/2/2010 13:05 PM", "2.10", "18102.0", "United Kingdom"], "unparseable_date"),
 ]
 
 
@@ -83,7 +87,7 @@ def test_cancellations_net_against_revenue(online_warehouse):
     assert query(
         online_warehouse,
         "select customer_id, sum(net_revenue) from staging.stg_sales__order_lines group by 1 order by 1",
-    ) == [("13085", Decimal("214.80")), ("16321", Decimal("-45.30")), ("18102", Decimal("4.20"))]
+    ) == [("13085", Decimal("214.80")), ("16321", Decimal("-45.30")), ("18102", Decimal("8.40"))]
     assert query(online_warehouse, "select ordered_at from staging.stg_sales__order_lines where order_id = '489444'") == [
         (dt.datetime(2009, 12, 1, 9, 34),)
     ]
@@ -93,6 +97,12 @@ def test_codes_written_as_excel_text_formulas_are_their_text(online_warehouse):
     assert query(
         online_warehouse,
         """select order_id, product_id, customer_id, is_cancellation, net_revenue
-           from staging.stg_sales__order_lines where source_line_number = ?""",
-        [len(CASES) + 1],
+           from staging.stg_sales__order_lines where order_id = 'C489447'""",
     ) == [("C489447", "022350", "18102", True, Decimal("-2.10"))]
+
+
+def test_12_hour_times_are_read(online_warehouse):
+    assert query(
+        online_warehouse,
+        "select order_id, ordered_at from staging.stg_sales__order_lines where order_id in ('489448', '489449') order by 1",
+    ) == [("489448", dt.datetime(2010, 12, 2, 20, 26)), ("489449", dt.datetime(2010, 12, 2, 0, 5))]

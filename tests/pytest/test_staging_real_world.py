@@ -282,6 +282,39 @@ def test_date_order_is_decided_per_file(tmp_path):
     assert f"raw sales file '{ambiguous}': delimiter ,; dates of no known order (no date reads only one way" in result.output
 
 
+def test_dutch_dash_dates_oracle_month_names_and_text_formulas_are_read(tmp_path):
+    """Dutch Excel writes d-m-yyyy (with semicolons and decimal commas), Oracle's default DD-MON-YY,
+    and some exports wrap every code in Excel's text formula: each line loads with its dates."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    dutch = folder / "verkopen.csv"
+    money = {"Unit Cost": "10,00", "Unit Price": "20,00", "Discount Applied": "0,1"}
+    dutch_rows = [
+        fields("NL - 1", ProcuredDate="1-5-2018", OrderDate="15-6-2018", ShipDate="20-6-2018", DeliveryDate="25-6-2018", **money),
+        # reads two ways, but 15-6-2018 above tells the file's order: the 5th of June
+        fields("NL - 2", ProcuredDate="1-5-2018", OrderDate="5-6-2018", ShipDate="7-6-2018", DeliveryDate="8-6-2018", **money),
+    ]
+    dutch.write_bytes(("\r\n".join(text_line(row, ";") for row in [RETAIL_CHAIN_HEADER, *dutch_rows]) + "\r\n").encode("cp1252"))
+    oracle = folder / "orders_export.csv"
+    oracle_rows = [
+        fields(f'="SO-{i:05d}"', ProcuredDate="01-MAY-18", OrderDate=f"{day:02d}-JUN-18", ShipDate="20-JUN-18", DeliveryDate="25-JUN-18")
+        for i, day in enumerate([3, 15])
+    ]
+    write_csv(oracle, RETAIL_CHAIN_HEADER, oracle_rows)
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, {"raw_sales_path": str(folder / "*.csv"), "raw_encoding": "cp1252"})
+    assert landed(db, dutch) == {2: None, 3: None} and landed(db, oracle) == {2: None, 3: None}
+    lines = query(db, "select order_id, procured_date, order_date, net_revenue from staging.stg_sales__order_lines order by 1")
+    assert lines == [
+        ("NL - 1", dt.date(2018, 5, 1), dt.date(2018, 6, 15), Decimal("36.00")),
+        ("NL - 2", dt.date(2018, 5, 1), dt.date(2018, 6, 5), Decimal("36.00")),
+        ("SO-00000", dt.date(2018, 5, 1), dt.date(2018, 6, 3), Decimal("36.00")),
+        ("SO-00001", dt.date(2018, 5, 1), dt.date(2018, 6, 15), Decimal("36.00")),
+    ]
+    files = dict(query(db, "select source_file, date_order from staging.base_sales__raw_files where is_date_order_known"))
+    assert files == {str(dutch): "dmy"}  # a month name reads one way in either order: it tells nothing
+
+
 def test_a_file_whose_dates_never_tell_the_order_stops_the_build_until_it_is_set(tmp_path):
     """A daily export of the 5th of March, day first: every date reads two ways (5/3 or 3/5). It
     is never read in the layout's order (retail_chain: day first; the same file month first

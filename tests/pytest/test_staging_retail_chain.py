@@ -68,6 +68,8 @@ CASES = [
     ({"_ProductID": "4,5E+12"}, "scientific_notation_id"),  # the same in a decimal-comma locale
     ({"_CustomerID": "1001E"}, None),  # an E alone is no exponent
     ({"OrderNumber": "SO - 000101"}, "duplicate_line"),  # exact copy of line 2
+    ({"OrderDate": "5-Jan-19", **ONLY_ORDER_DATE}, None),  # Excel's d-mmm-yy and Oracle's DD-MON-YY
+    ({"OrderDate": "05-01-2019", **ONLY_ORDER_DATE}, None),  # a dash date, in the file's order (day first)
     # an export that wraps every field in Excel's text formula: the codes are their text
     ({"OrderNumber": '="SO - 002001"', "Sales Channel": '="Online"', "WarehouseCode": '="WARE-002"', "CurrencyCode": '="usd"'}, None),
     ({"_CustomerID": '="0007"'}, None),  # Excel's text formula, written to keep leading zeros
@@ -128,6 +130,8 @@ def test_base_line_is_parsed_and_priced(quirks_warehouse):
         (12, "ship_date", None),
         (13, "unit_price", Decimal("12345.6700")),
         (13, "unit_cost", Decimal("12345.6000")),
+        (len(CASES) - 5, "order_date", dt.date(2019, 1, 5)),
+        (len(CASES) - 4, "order_date", dt.date(2019, 1, 5)),
         (len(CASES) - 3, "order_id", "SO - 002001"),
         (len(CASES) - 3, "sales_channel", "Online"),
         (len(CASES) - 3, "warehouse_code", "WARE-002"),
