@@ -200,33 +200,61 @@
 
 {% macro duckdb__parse_raw_timestamp(expr, date_order) -%}
     {#-
-        The numeric shapes with a 24-hour time or none first: most exports write them, and a
-        value is read by the first format that fits. Those without a time first: most exports
-        have none. %Y reads one to four digits, so 15/6/18 is the year 18 and 1/6/218 the year
-        218; the year is fixed below.
+        try_strptime tries its formats in turn, and each format that does not fit costs about
+        as much as the parse (it builds an error message): the value's separators pick the
+        formats first. A value fits a format only if it holds the format's separators, so the
+        pick reads it as the whole list would:
+        - no colon: a date alone; one colon: h:mm; two: h:mm:ss, each after a blank or a T,
+          or as a 12-hour time;
+        - a slash: d/m/y or m/d/y (date_order); else a dot: d.m.y; else a first dash after
+          three characters or more: ISO; else a dash: d-m-y or m-d-y before ISO (so 05-01-19 is
+          a dash date in the file's order, not the year 5), then a month name between dashes;
+          else a month name between blanks.
+        %Y reads one to four digits, so 15/6/18 is the year 18 and 1/6/218 the year 218; the
+        year is fixed below.
     -#}
-    {%- set times = ['', ' %H:%M', ' %H:%M:%S', 'T%H:%M', 'T%H:%M:%S'] -%}
-    {%- set twelve_hour_times = [' %I:%M %p', ' %I:%M:%S %p'] -%}
-    {%- set month_name_dates = ['%d-%b-%Y', '%d-%B-%Y', '%d %b %Y', '%d %B %Y', '%b %d, %Y', '%B %d, %Y'] -%}
-    {%- set formats = {} -%}
+    {%- set text = 'trim(' ~ expr ~ ')' -%}
+    {%- set times = {
+        'none': [''],
+        'minutes': [' %H:%M', 'T%H:%M', ' %I:%M %p'],
+        'seconds': [' %H:%M:%S', 'T%H:%M:%S', ' %I:%M:%S %p'],
+    } -%}
+    {%- set by_order = {} -%}
     {%- for order, day_month in [('dmy', '%d/%m'), ('mdy', '%m/%d')] -%}
-        {#- d-m-y before ISO, so 05-01-19 is a dash date in the file's order, not the year 5 -#}
-        {%- set numeric_dates = [day_month ~ '/%Y', day_month | replace('/', '-') ~ '-%Y', '%Y-%m-%d', '%d.%m.%Y'] -%}
-        {%- set listed = [] -%}
-        {%- for dates, times_of_day in [(numeric_dates, times), (numeric_dates, twelve_hour_times), (month_name_dates, times + twelve_hour_times)] -%}
-            {%- for time in times_of_day -%}
-                {%- for pattern in dates -%}
-                    {%- do listed.append("'" ~ pattern ~ time ~ "'") -%}
-                {%- endfor -%}
-            {%- endfor -%}
+        {%- set shapes = [
+            ("contains(" ~ expr ~ ", '/')", [day_month ~ '/%Y']),
+            ("contains(" ~ expr ~ ", '.')", ['%d.%m.%Y']),
+            ("strpos(" ~ text ~ ", '-') > 3", ['%Y-%m-%d']),
+            ("contains(" ~ expr ~ ", '-')", [day_month | replace('/', '-') ~ '-%Y', '%Y-%m-%d', '%d-%b-%Y', '%d-%B-%Y']),
+            (none, ['%d %b %Y', '%d %B %Y', '%b %d, %Y', '%B %d, %Y']),
+        ] -%}
+        {%- set by_time = {} -%}
+        {%- for time_kind, time_formats in times.items() -%}
+            {%- set branches -%}
+                case
+                    {%- for test, dates in shapes %}
+                    {%- set formats = [] %}
+                    {%- for date in dates %}{% for time in time_formats %}{% do formats.append("'" ~ date ~ time ~ "'") %}{% endfor %}{% endfor %}
+                    {{ 'when ' ~ test ~ ' then' if test else 'else' }} try_strptime({{ text }}, [{{ formats | join(', ') }}])
+                    {%- endfor %}
+                end
+            {%- endset -%}
+            {%- do by_time.update({time_kind: branches}) -%}
         {%- endfor -%}
-        {%- do formats.update({order: '[' ~ listed | join(', ') ~ ']'}) -%}
+        {%- set parse -%}
+            case
+                when not contains({{ expr }}, ':') then {{ by_time.none }}
+                when contains(substr({{ expr }}, strpos({{ expr }}, ':') + 1), ':') then {{ by_time.seconds }}
+                else {{ by_time.minutes }}
+            end
+        {%- endset -%}
+        {%- do by_order.update({order: parse}) -%}
     {%- endfor -%}
     {#- DuckDB evaluates `parsed` once -#}
     {%- set parsed -%}
         case {{ date_order }}
-            when 'dmy' then try_strptime(trim({{ expr }}), {{ formats.dmy }})
-            when 'mdy' then try_strptime(trim({{ expr }}), {{ formats.mdy }})
+            when 'dmy' then {{ by_order.dmy }}
+            when 'mdy' then {{ by_order.mdy }}
         end
     {%- endset -%}
     (case
