@@ -153,9 +153,9 @@ def test_make_spark_says_how_to_get_java_when_it_is_missing(tmp_path):
     assert "apt-get install openjdk-17-jdk-headless" in proc.stdout + proc.stderr
 
 
-# Dates as exports write them, each read in both orders: parse_raw_timestamp is one list of
-# formats on DuckDB and one regular expression on Spark, so each shape is here, with the texts
-# near it that are no date.
+# Dates as exports write them, each read in both orders: parse_raw_timestamp picks formats by
+# the value's separators on DuckDB and is one regular expression on Spark, so each shape is here,
+# with the texts near it that are no date.
 DATE_TEXTS = [
     "1/5/18", "15/6/2018", "31/02/2019", "1/6/218", "5/7/68", "5/7/69", "12/1/2010 8:26", "12/1/2010 8:26:59",
     "12/1/2010 8:26:60", "2020-06-15", "2020-6-5 10:30", "2020-06-15T10:30:00", "2020-06-15T10:30:00+01:00",
