@@ -242,6 +242,43 @@ def online_line(invoice: str, when: str) -> list[str]:
 VERSION_I_HEADER = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]
 
 
+def test_title_lines_above_the_header_are_skipped_and_data_above_it_is_not(tmp_path):
+    """ERP reports and spreadsheets put a title and blank lines above their table: the header is
+    the first line naming every column with only such lines (one filled field at most) above it.
+    Lines with more fields above a complete header are data: the build stops, naming line 1."""
+    from openpyxl import Workbook
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    report = folder / "report.csv"
+    title = ["Sales report 2018;;;", "Exported 2018-07-01 by SAP;;;", ";;;"]
+    lines = [*title, text_line(RETAIL_CHAIN_HEADER, ";"), *(text_line(fields(f"SO - {i}"), ";") for i in range(3))]
+    report.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    workbook = folder / "report.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Sales report 2018"])
+    sheet.append([None, None])
+    sheet.append(RETAIL_CHAIN_HEADER)
+    for i in range(3, 5):
+        sheet.append(fields(f"SO - {i}"))
+    book.save(workbook)
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, {"raw_sales_path": str(folder / "report.*")})
+    assert landed(db, report) == {5: None, 6: None, 7: None}
+    assert landed(db, workbook) == {4: None, 5: None}
+    headers = dict(query(db, "select source_file, header_line_number from staging.base_sales__raw_files"))
+    assert headers == {str(report): 4, str(workbook): 3}
+
+    misnamed = tmp_path / "misnamed.csv"
+    lines = [text_line(["Order Nr", *RETAIL_CHAIN_HEADER[1:]]), text_line(fields("SO - 9")), text_line(RETAIL_CHAIN_HEADER)]
+    misnamed.write_text("\n".join([*lines, text_line(fields("SO - 10"))]) + "\n")
+    result = build_staging(tmp_path / "misnamed.duckdb", {"raw_sales_path": str(misnamed)}, expect_ok=False)
+    assert not result.ok
+    assert f"raw sales file '{misnamed}' is missing column(s) 'OrderNumber'" in result.output
+    assert "header line 1: Order Nr," in result.output
+
+
 def test_date_order_is_decided_per_file(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -100,12 +100,27 @@ delimiter_hints as (
 
 ),
 
--- the first line that is not empty and not a sep= hint (Parquet: the column names, line 0)
-header_lines as (
+-- the delimiters a header is tried with: raw_delimiter if set, else , ; tab | (in that order
+-- of preference)
+delimiters as (
 
+    {%- if var('raw_delimiter') != 'auto' %}
     select
-        head_lines.source_file,
-        min(head_lines.source_line_number) as header_line_number
+        {{ raw_delimiter_sql(var('raw_delimiter')) }} as delimiter,
+        1 as preference
+    {%- else %}
+    select
+        delimiter,
+        preference
+    from (values (',', 1), (';', 2), (chr(9), 3), ('|', 4)) as listed (delimiter, preference)  -- noqa: AL05
+    {%- endif %}
+
+),
+
+-- the lines a header may be on: not empty and not a sep= hint (Parquet: the column names, line 0)
+header_candidates as (
+
+    select head_lines.*
     from head_lines
     left join delimiter_hints on head_lines.source_file = delimiter_hints.source_file
     where head_lines.fields is not null
@@ -113,7 +128,83 @@ header_lines as (
             head_lines.line is not null
             and not (delimiter_hints.source_file is not null and head_lines.source_line_number = 1)
         )
-    group by head_lines.source_file
+
+),
+
+-- each candidate's fields under each delimiter it may be in (its sep= hint, if any);
+-- spreadsheet and Parquet lines come split, and are taken once
+candidate_line_fields as (
+
+    select
+        header_candidates.source_file,
+        header_candidates.source_line_number,
+        case when header_candidates.fields is null then delimiters.delimiter else '' end as delimiter,
+        {{ unnest_with_position(
+            'coalesce(header_candidates.fields, ' ~ split_raw_fields('header_candidates.line', 'delimiters.delimiter') ~ ')',
+            'field', 'field_position'
+        ) }}
+    from header_candidates
+    cross join delimiters
+    left join delimiter_hints on header_candidates.source_file = delimiter_hints.source_file
+    where
+        (header_candidates.fields is not null and delimiters.preference = 1)
+        or (
+            header_candidates.fields is null
+            {%- if var('raw_delimiter') == 'auto' %}
+            and (delimiter_hints.source_file is null or delimiters.delimiter = delimiter_hints.delimiter_hint)
+            {%- endif %}
+        )
+
+),
+
+-- per candidate line and delimiter: the layout columns it names and its filled fields
+candidate_fits as (
+
+    select
+        candidate_line_fields.source_file,
+        candidate_line_fields.source_line_number,
+        candidate_line_fields.delimiter,
+        count(distinct layout_headers.column_name) as columns_named,
+        count(nullif(trim(candidate_line_fields.field), '')) as filled_fields
+    from candidate_line_fields
+    left join layout_headers
+        on {{ normalized_header('candidate_line_fields.field') }} = layout_headers.header_key
+    group by
+        candidate_line_fields.source_file,
+        candidate_line_fields.source_line_number,
+        candidate_line_fields.delimiter
+
+),
+
+-- the first line naming every layout column with only title lines above it, one filled field
+-- at most ("Sales report 2018;;;", as ERP reports and spreadsheets put above their table)
+complete_headers as (
+
+    select
+        fits.source_file,
+        min(fits.source_line_number) as header_line_number
+    from candidate_fits as fits
+    left join candidate_fits as earlier
+        on fits.source_file = earlier.source_file
+        and fits.delimiter = earlier.delimiter
+        and fits.source_line_number > earlier.source_line_number
+        and earlier.filled_fields > 1
+    where fits.columns_named = {{ layout_columns | length }}
+        and earlier.source_file is null
+    group by fits.source_file
+
+),
+
+-- the header: that line, else the first candidate (whose missing columns stop the build)
+header_lines as (
+
+    select
+        header_candidates.source_file,
+        coalesce(min(complete_headers.header_line_number), min(header_candidates.source_line_number))
+            as header_line_number
+    from header_candidates
+    left join complete_headers on header_candidates.source_file = complete_headers.source_file
+    group by header_candidates.source_file
 
 ),
 
@@ -136,23 +227,6 @@ headers as (
         and head_lines.source_line_number = earlier_lines.source_line_number
     left join delimiter_hints on header_lines.source_file = delimiter_hints.source_file
     group by header_lines.source_file, header_lines.header_line_number
-
-),
-
--- the delimiters a header is tried with: raw_delimiter if set, else , ; tab | (in that order
--- of preference)
-delimiters as (
-
-    {%- if var('raw_delimiter') != 'auto' %}
-    select
-        {{ raw_delimiter_sql(var('raw_delimiter')) }} as delimiter,
-        1 as preference
-    {%- else %}
-    select
-        delimiter,
-        preference
-    from (values (',', 1), (';', 2), (chr(9), 3), ('|', 4)) as listed (delimiter, preference)  -- noqa: AL05
-    {%- endif %}
 
 ),
 
