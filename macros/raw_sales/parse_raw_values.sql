@@ -201,7 +201,7 @@
 {% macro duckdb__parse_raw_timestamp(expr, date_order) -%}
     {#-
         try_strptime tries its formats in turn, and each format that does not fit costs about
-        as much as the parse (it builds an error message): the value's separators pick the
+        ten times a parse that does (docs/performance.md): the value's separators pick the
         formats first. A value fits a format only if it holds the format's separators, so the
         pick reads it as the whole list would:
         - no colon: a date alone; one colon: h:mm; two: h:mm:ss, each after a blank or a T,
