@@ -131,48 +131,105 @@ header_candidates as (
 
 ),
 
--- each candidate's fields under each delimiter it may be in (its sep= hint, if any);
--- spreadsheet and Parquet lines come split, and are taken once
-candidate_line_fields as (
+-- each candidate with each delimiter it is tried with: only its file's sep= hint, if it has
+-- one. Spreadsheet and Parquet lines come split: they have no delimiter.
+delimiter_candidates as (
 
     select
         header_candidates.source_file,
         header_candidates.source_line_number,
-        case when header_candidates.fields is null then delimiters.delimiter else '' end as delimiter,
-        {{ unnest_with_position(
-            'coalesce(header_candidates.fields, ' ~ split_raw_fields('header_candidates.line', 'delimiters.delimiter') ~ ')',
-            'field', 'field_position'
-        ) }}
+        delimiters.delimiter,
+        delimiters.preference,
+        {{ split_raw_fields('header_candidates.line', 'delimiters.delimiter') }} as header_fields
     from header_candidates
     cross join delimiters
     left join delimiter_hints on header_candidates.source_file = delimiter_hints.source_file
-    where
-        (header_candidates.fields is not null and delimiters.preference = 1)
-        or (
-            header_candidates.fields is null
-            {%- if var('raw_delimiter') == 'auto' %}
-            and (delimiter_hints.source_file is null or delimiters.delimiter = delimiter_hints.delimiter_hint)
-            {%- endif %}
-        )
+    where header_candidates.fields is null
+        {%- if var('raw_delimiter') == 'auto' %}
+        and (delimiter_hints.source_file is null or delimiters.delimiter = delimiter_hints.delimiter_hint)
+        {%- endif %}
+
+    union all
+
+    select
+        source_file,
+        source_line_number,
+        cast(null as {{ dbt.type_string() }}) as delimiter,
+        1 as preference,
+        fields as header_fields
+    from header_candidates
+    where fields is not null
 
 ),
 
--- per candidate line and delimiter: the layout columns it names and its filled fields
-candidate_fits as (
+candidate_header_fields as (
 
     select
-        candidate_line_fields.source_file,
-        candidate_line_fields.source_line_number,
-        candidate_line_fields.delimiter,
-        count(distinct layout_headers.column_name) as columns_named,
-        count(nullif(trim(candidate_line_fields.field), '')) as filled_fields
-    from candidate_line_fields
-    left join layout_headers
-        on {{ normalized_header('candidate_line_fields.field') }} = layout_headers.header_key
+        source_file,
+        source_line_number,
+        delimiter,
+        {{ unnest_with_position('header_fields', 'header_field', 'field_position') }}
+    from delimiter_candidates
+
+),
+
+-- each layout column a candidate names, with the field it is in
+header_matches as (
+
+    select
+        candidate_header_fields.source_file,
+        candidate_header_fields.source_line_number,
+        candidate_header_fields.delimiter,
+        layout_headers.column_name,
+        layout_headers.column_position,
+        count(*) as fields_naming_it,
+        min(candidate_header_fields.field_position) as field_position,
+        {{ ordered_string_agg(
+            'candidate_header_fields.header_field', "', '", 'candidate_header_fields.field_position'
+        ) }} as header_names
+    from candidate_header_fields
+    inner join layout_headers
+        on {{ normalized_header('candidate_header_fields.header_field') }} = layout_headers.header_key
     group by
-        candidate_line_fields.source_file,
-        candidate_line_fields.source_line_number,
-        candidate_line_fields.delimiter
+        candidate_header_fields.source_file,
+        candidate_header_fields.source_line_number,
+        candidate_header_fields.delimiter,
+        layout_headers.column_name,
+        layout_headers.column_position
+
+),
+
+-- per candidate and delimiter: the layout columns it names, where, and its filled fields
+delimiter_fits as (
+
+    select
+        delimiter_candidates.source_file,
+        delimiter_candidates.source_line_number,
+        delimiter_candidates.delimiter,
+        delimiter_candidates.preference,
+        {{ list_length('delimiter_candidates.header_fields') }} as header_field_count,
+        {{ list_length(list_where('delimiter_candidates.header_fields', 'header_field', "trim(header_field) != ''")) }}
+            as filled_fields,
+        count(header_matches.column_name) as columns_found,
+        {{ ordered_list('header_matches.column_name', 'header_matches.column_position') }} as found_columns,
+        {{ ordered_list('header_matches.field_position', 'header_matches.column_position') }} as column_positions,
+        min(
+            case when header_matches.fields_naming_it > 1 then
+                'names column ' || header_matches.column_name
+                || ' more than once (' || header_matches.header_names || ')'
+            end
+        ) as repeated_column
+    from delimiter_candidates
+    left join header_matches
+        on delimiter_candidates.source_file = header_matches.source_file
+        and delimiter_candidates.source_line_number = header_matches.source_line_number
+        and delimiter_candidates.delimiter is not distinct from header_matches.delimiter
+    group by
+        delimiter_candidates.source_file,
+        delimiter_candidates.source_line_number,
+        delimiter_candidates.delimiter,
+        delimiter_candidates.preference,
+        delimiter_candidates.header_fields
 
 ),
 
@@ -183,13 +240,13 @@ complete_headers as (
     select
         fits.source_file,
         min(fits.source_line_number) as header_line_number
-    from candidate_fits as fits
-    left join candidate_fits as earlier
+    from delimiter_fits as fits
+    left join delimiter_fits as earlier
         on fits.source_file = earlier.source_file
-        and fits.delimiter = earlier.delimiter
+        and fits.delimiter is not distinct from earlier.delimiter
         and fits.source_line_number > earlier.source_line_number
         and earlier.filled_fields > 1
-    where fits.columns_named = {{ layout_columns | length }}
+    where fits.columns_found = {{ layout_columns | length }}
         and earlier.source_file is null
     group by fits.source_file
 
@@ -218,107 +275,13 @@ headers as (
         any_value(head_lines.line) filter (where head_lines.source_line_number = header_lines.header_line_number)
             as header_line,
         any_value(head_lines.fields) filter (where head_lines.source_line_number = header_lines.header_line_number)
-            as header_fields,
-        any_value(delimiter_hints.delimiter_hint) as delimiter_hint
+            as header_fields
     from header_lines
     inner join head_lines on header_lines.source_file = head_lines.source_file
     inner join head_lines as earlier_lines
         on header_lines.source_file = earlier_lines.source_file
         and head_lines.source_line_number = earlier_lines.source_line_number
-    left join delimiter_hints on header_lines.source_file = delimiter_hints.source_file
     group by header_lines.source_file, header_lines.header_line_number
-
-),
-
--- each header with each delimiter it is tried with: only its sep= hint, if it has one.
--- Spreadsheet and Parquet headers come split: they have no delimiter.
-delimiter_candidates as (
-
-    select
-        headers.source_file,
-        headers.header_line,
-        delimiters.delimiter,
-        delimiters.preference,
-        {{ split_raw_fields('headers.header_line', 'delimiters.delimiter') }} as header_fields
-    from headers
-    cross join delimiters
-    where headers.header_fields is null
-        {%- if var('raw_delimiter') == 'auto' %}
-        and (headers.delimiter_hint is null or delimiters.delimiter = headers.delimiter_hint)
-        {%- endif %}
-
-    union all
-
-    select
-        source_file,
-        header_line,
-        cast(null as {{ dbt.type_string() }}) as delimiter,
-        1 as preference,
-        header_fields
-    from headers
-    where header_fields is not null
-
-),
-
-candidate_header_fields as (
-
-    select
-        source_file,
-        delimiter,
-        {{ unnest_with_position('header_fields', 'header_field', 'field_position') }}
-    from delimiter_candidates
-
-),
-
--- each layout column a header names, with the field it is in
-header_matches as (
-
-    select
-        candidate_header_fields.source_file,
-        candidate_header_fields.delimiter,
-        layout_headers.column_name,
-        layout_headers.column_position,
-        count(*) as fields_naming_it,
-        min(candidate_header_fields.field_position) as field_position,
-        {{ ordered_string_agg(
-            'candidate_header_fields.header_field', "', '", 'candidate_header_fields.field_position'
-        ) }} as header_names
-    from candidate_header_fields
-    inner join layout_headers
-        on {{ normalized_header('candidate_header_fields.header_field') }} = layout_headers.header_key
-    group by
-        candidate_header_fields.source_file,
-        candidate_header_fields.delimiter,
-        layout_headers.column_name,
-        layout_headers.column_position
-
-),
-
-delimiter_fits as (
-
-    select
-        delimiter_candidates.source_file,
-        delimiter_candidates.delimiter,
-        delimiter_candidates.preference,
-        {{ list_length('delimiter_candidates.header_fields') }} as header_field_count,
-        count(header_matches.column_name) as columns_found,
-        {{ ordered_list('header_matches.column_name', 'header_matches.column_position') }} as found_columns,
-        {{ ordered_list('header_matches.field_position', 'header_matches.column_position') }} as column_positions,
-        min(
-            case when header_matches.fields_naming_it > 1 then
-                'names column ' || header_matches.column_name
-                || ' more than once (' || header_matches.header_names || ')'
-            end
-        ) as repeated_column
-    from delimiter_candidates
-    left join header_matches
-        on delimiter_candidates.source_file = header_matches.source_file
-        and delimiter_candidates.delimiter is not distinct from header_matches.delimiter
-    group by
-        delimiter_candidates.source_file,
-        delimiter_candidates.delimiter,
-        delimiter_candidates.preference,
-        delimiter_candidates.header_fields
 
 ),
 
@@ -340,9 +303,15 @@ chosen_delimiters as (
         ) }} as missing_columns
     from (
         select
-            *,
-            row_number() over (partition by source_file order by columns_found desc, preference asc) as delimiter_rank
+            delimiter_fits.*,
+            row_number() over (
+                partition by delimiter_fits.source_file
+                order by delimiter_fits.columns_found desc, delimiter_fits.preference asc
+            ) as delimiter_rank
         from delimiter_fits
+        inner join header_lines
+            on delimiter_fits.source_file = header_lines.source_file
+            and delimiter_fits.source_line_number = header_lines.header_line_number
     ) as ranked_fits
     where delimiter_rank = 1
 
