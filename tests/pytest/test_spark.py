@@ -13,7 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PROJECT
+from conftest import BIN, PROJECT, dbt_env
 
 from retail_segmentation.parameter_seed import write_seed
 
@@ -184,20 +184,12 @@ def parsed_dates(command: list[str], env: dict) -> list[str]:
 
 
 def test_every_date_shape_parses_alike_on_spark_and_duckdb(tmp_path):
-    base = dict(os.environ, DBT_PROFILES_DIR=str(PROJECT / "profiles"), DBT_LOG_PATH=str(tmp_path / "logs"))
-    base.pop("DBT_VARS", None)
-    duck = parsed_dates(
-        [str(PROJECT / ".venv" / "bin" / "dbt")],
-        dict(
-            base,
-            DUCKDB_PATH=str(tmp_path / "x.duckdb"),
-            DUCKDB_PUBLISH_PATH=str(tmp_path / "p.duckdb"),
-            DBT_TARGET_PATH=str(tmp_path / "t"),
-        ),
-    )
+    env = dbt_env(tmp_path / "x.duckdb")
+    env.pop("DBT_VARS", None)
+    duck = parsed_dates([str(BIN / "dbt")], env)
     spark = parsed_dates(
         [str(PROJECT / ".venv-spark" / "bin" / "dbt"), "--target", "spark"],
-        dict(base, SPARK_LOCAL_IP="127.0.0.1", SPARK_WAREHOUSE_DIR=str(tmp_path / "spark"), DBT_TARGET_PATH=str(tmp_path / "ts")),
+        dict(env, SPARK_LOCAL_IP="127.0.0.1", SPARK_WAREHOUSE_DIR=str(tmp_path / "spark"), DBT_TARGET_PATH=str(tmp_path / "ts")),
     )
     assert len(duck) == 2 * len(DATE_TEXTS)
     assert spark == duck
