@@ -10,7 +10,7 @@ reader holding the old file open keeps reading it (POSIX rename leaves the open 
 The functions reach SQL through the dbt-duckdb plugin at the bottom of this module, listed in
 profiles/profiles.yml: DuckDB calls them from the hook's SQL, inside dbt's process. The plugin
 also gives the models `raw_file_fingerprint(path)` (retail_segmentation.fingerprints) and
-`raw_record_file_to_read(path, encoding, directory, what)` (retail_segmentation.raw_text).
+`raw_record_file_to_read(path, encoding, directory, what, path_var, decimal_separator)` (retail_segmentation.raw_text).
 """
 
 from __future__ import annotations
@@ -150,8 +150,6 @@ class Plugin(BasePlugin):
         # the fingerprint base_sales__raw_file_fingerprints gives a raw file, for inputs read whole
         # (the customers file): a build reads them again only when it changed
         conn.create_function("raw_file_fingerprint", lambda path: file_fingerprint(path)[2], ["VARCHAR"], "VARCHAR", side_effects=True)
-        # the file DuckDB reads for a file read whole into rows, in raw_encoding (a cp1252 file's
-        # UTF-8 copy), or a clear error when it is not text in that encoding
-        conn.create_function(
-            "raw_record_file_to_read", record_file_to_read, ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"], "VARCHAR", side_effects=True
-        )
+        # the file DuckDB reads for a file read whole into rows, in raw_encoding (a workbook's
+        # or a cp1252 file's UTF-8 CSV copy), or a clear error when it cannot be read
+        conn.create_function("raw_record_file_to_read", record_file_to_read, ["VARCHAR"] * 6, "VARCHAR", side_effects=True)

@@ -75,24 +75,34 @@ def transcode_to_utf8(source_file: str, destination: Path, encoding: str, what: 
             out.write(text.encode("utf-8"))
 
 
-def record_file_to_read(source_file: str, encoding: str, directory: str, what: str) -> str:
+def record_file_to_read(source_file: str, encoding: str, directory: str, what: str, path_var: str, decimal_separator: str) -> str:
     """The file DuckDB's CSV reader reads for a file read whole into rows (the customers and
-    experiment assignments files), in `encoding` (raw_encoding). A cp1252 file: its UTF-8 copy in
-    `directory`, one per file, written again on each call (a model calls this only when it reads
-    the file) under a temporary name and renamed, so no reader sees half a copy. A UTF-8 file:
-    itself, once checked, so that a file in another encoding stops the build naming raw_encoding
-    rather than with the reader's own error. latin-1 and utf-16: itself (read natively). A
-    Parquet or xlsx file, or an empty one, raises RawFileError saying so."""
-    if not is_csv(source_file):
-        raise RawFileError(f"{what} '{source_file}' is not a CSV file: save it as CSV (Excel: CSV UTF-8) and name that file.")
+    experiment assignments files, found by `path_var`), in `encoding` (raw_encoding). A copy is
+    written in `directory`, one per file, again on each call (a model calls this only when it
+    reads the file), under a temporary name and renamed, so no reader sees half a copy:
+      * an .xlsx workbook: its first sheet as CSV, typed numbers written to read as themselves
+        under `decimal_separator` (spreadsheets.write_first_sheet_as_csv);
+      * a cp1252 file: its UTF-8 copy.
+    A UTF-8 file is itself, once checked, so that a file in another encoding stops the build
+    naming raw_encoding rather than with the reader's own error; latin-1 and utf-16: itself
+    (read natively). A Parquet file, or an empty one, raises RawFileError saying so."""
+    # imported here: spreadsheets imports this module's RawFileError
+    from retail_segmentation.spreadsheets import write_first_sheet_as_csv
+
+    is_workbook = source_file.strip().lower().endswith(".xlsx")
+    if not is_csv(source_file) and not is_workbook:
+        raise RawFileError(f"{what} '{source_file}' is not a CSV file or workbook: save it as CSV (Excel: CSV UTF-8) and name that file.")
     if os.path.getsize(source_file) == 0:
         raise RawFileError(f"{what} '{source_file}' is empty: it needs a header line and a line per row.")
-    if encoding == "cp1252":
+    if is_workbook or encoding == "cp1252":
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         copy = folder / (hashlib.md5(source_file.encode()).hexdigest() + ".csv")
         partial = copy.with_suffix(".part")
-        transcode_to_utf8(source_file, partial, encoding, what)
+        if is_workbook:
+            write_first_sheet_as_csv(source_file, partial, what, path_var, decimal_separator)
+        else:
+            transcode_to_utf8(source_file, partial, encoding, what)
         partial.replace(copy)
         return str(copy)
     if encoding == "utf-8":

@@ -44,7 +44,7 @@
 {#-
     Spark has no glob() to list files in SQL: the source becomes a view of Spark's binaryFile
     listing of its var's path (only the path is selected, so no file is read), in the source's
-    schema, and that view is what is counted. On Spark the sales files must be CSV.
+    schema, and that view is what is counted. On Spark every raw file must be CSV.
 -#}
 {% macro spark__raw_file_listing(source_node) %}
     {%- set location = source_node.meta.external_location | replace('%%', '%') -%}
@@ -53,10 +53,11 @@
     {%- do run_query('create database if not exists ' ~ relation.schema) -%}
     {%- if path -%}
         {%- set glob = path.group(1) | replace("''", "'") -%}
-        {%- if source_node.name == 'order_line_files' and raw_file_kind(glob) != 'csv' -%}
+        {%- if raw_file_kind(glob) != 'csv' -%}
             {{ exceptions.raise_compiler_error(
-                source_node.meta.path_var ~ " '" ~ glob ~ "': on Spark the sales files must be CSV"
-                ~ " (.csv, .txt, .tsv, .csv.gz); Parquet and .xlsx files are read by the DuckDB build") }}
+                source_node.meta.path_var ~ " '" ~ glob ~ "': on Spark these files must be CSV"
+                ~ " (.csv, .txt, .tsv, .csv.gz); the DuckDB build reads .xlsx"
+                ~ (" and Parquet" if source_node.name == 'order_line_files' else "") ~ " files") }}
         {%- endif -%}
         {%- do run_query(
             'create or replace view ' ~ relation ~ ' as select ' ~ spark_file_path('path') ~ ' as file'

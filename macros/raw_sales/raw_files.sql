@@ -329,22 +329,25 @@
     file `files_source` lists, read as text in raw_encoding with its header (each file's columns
     found by name, in whatever order it has them), as source_file and raw_<column> for each of
     `columns`; with no file, no rows and the same columns, so the model's parse and checks run
-    the same way. `what` names such a file in an error.
+    the same way. `what` names such a file in an error, and `path_var` the var that finds it.
+    A workbook's typed numbers are written with `decimal_separator` ('.', ',' or 'auto'; default
+    raw_decimal_separator), the separator the model reads the file's text numbers with.
 -#}
-{% macro raw_record_rows(files_source, columns, what, read=true) -%}
-    {{ return(adapter.dispatch('raw_record_rows')(files_source, columns, what, read)) }}
+{% macro raw_record_rows(files_source, columns, what, path_var, read=true, decimal_separator=none) -%}
+    {{ return(adapter.dispatch('raw_record_rows')(files_source, columns, what, path_var, read, decimal_separator)) }}
 {%- endmacro %}
 
 {#-
     DuckDB: its CSV reader, which detects the delimiter and quoting, one read per file. It reads
-    UTF-8, latin-1 and UTF-16 itself; a cp1252 file (Excel on Windows) is read from a UTF-8 copy
-    beside the warehouse, under its own name, and a UTF-8 file is checked first, so that a file
-    in another encoding stops the build naming raw_encoding (retail_segmentation.raw_text,
-    through the profile's plugin). A column is found under its name in any case, with blanks or
-    underscores (Customer ID, CustomerID and customer_id: normalized_header); a file without one
-    of `columns`, or with two headers for one, stops the build naming the file and the column.
+    UTF-8, latin-1 and UTF-16 itself; a cp1252 file (Excel on Windows) and an .xlsx workbook's
+    first sheet are read from a UTF-8 CSV copy beside the warehouse, under the file's own name,
+    and a UTF-8 file is checked first, so that a file in another encoding stops the build naming
+    raw_encoding (retail_segmentation.raw_text, through the profile's plugin). A column is found
+    under its name in any case, with blanks or underscores (Customer ID, CustomerID and
+    customer_id: normalized_header); a file without one of `columns`, or with two headers for
+    one, stops the build naming the file and the column.
 -#}
-{% macro duckdb__raw_record_rows(files_source, columns, what, read=true) -%}
+{% macro duckdb__raw_record_rows(files_source, columns, what, path_var, read=true, decimal_separator=none) -%}
     {%- set files = raw_input_file_list(files_source) if read else [] -%}
     {%- set encoding = var('raw_encoding') %}
     {%- set reader_encoding = encoding if encoding in ['latin-1', 'utf-16'] else 'utf-8' %}
@@ -352,12 +355,14 @@
     {%- if execute and files %}
         {%- set found = run_query(
             "select file, raw_record_file_to_read(file, " ~ sql_string(encoding) ~ ", "
-            ~ sql_string(target.path ~ '.utf8/records') ~ ", " ~ sql_string(what) ~ ") from unnest("
+            ~ sql_string(target.path ~ '.utf8/records') ~ ", " ~ sql_string(what) ~ ", " ~ sql_string(path_var) ~ ", "
+            ~ sql_string(decimal_separator or var('raw_decimal_separator')) ~ ") from unnest("
             ~ sql_list(files | map(attribute='path') | list) ~ ") as files(file) order by file"
         ) %}
         {%- for source_file, read_path in found.rows %}
+            {#- a copy is UTF-8 -#}
             {%- set reader = "read_csv(" ~ sql_string(read_path) ~ ", header = true, all_varchar = true, encoding = "
-                ~ sql_string(reader_encoding) ~ ")" %}
+                ~ sql_string(reader_encoding if read_path == source_file else 'utf-8') ~ ")" %}
             {%- set headers = run_query(
                 "select column_name, " ~ normalized_header('column_name') ~ " from (describe select * from " ~ reader ~ ")"
             ).rows %}
@@ -395,7 +400,7 @@
     (normalized_header; NULL when the header lacks it). Quoted fields follow the same rules as
     the sales lines (split_raw_fields); blank lines are no rows, as DuckDB's reader skips them.
 -#}
-{% macro spark__raw_record_rows(files_source, columns, what, read=true) -%}
+{% macro spark__raw_record_rows(files_source, columns, what, path_var, read=true, decimal_separator=none) -%}
     {%- set files = raw_input_file_list(files_source) if read else [] -%}
     {%- if files %}
     select

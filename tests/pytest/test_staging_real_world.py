@@ -866,8 +866,8 @@ def test_customers_and_experiments_files_saved_by_excel_on_windows_are_read_in_r
 def test_customers_and_experiments_headers_read_in_any_spelling_and_a_missing_column_stops_naming_it(tmp_path):
     """CRM exports name the columns their own way (Customer ID, Age, Experiment ID, Assigned At):
     found as the sales columns are, in any case, with blanks or underscores. A file without a
-    column, an empty file and a workbook each stop the build with one line naming the file and
-    the problem, where DuckDB's reader gave a binder error or read the workbook's bytes."""
+    column, an empty file and a Parquet file each stop the build with one line naming the file
+    and the problem, where DuckDB's reader gave a binder error or read the file's bytes."""
     sales = tmp_path / "sales.csv"
     sales.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, fields("SO - 1", _CustomerID="7")]) + "\n")
     customers = tmp_path / "customers.csv"
@@ -896,12 +896,109 @@ def test_customers_and_experiments_headers_read_in_any_spelling_and_a_missing_co
     empty.write_bytes(b"")
     result = build_staging(db, {**vars, "raw_experiments_path": str(empty)}, expect_ok=False)
     assert f"experiments file '{empty}' is empty" in result.output
+    parquet = tmp_path / "customers.parquet"
+    duckdb.sql(f"copy (select 7 as customer_id, 40 as age) to '{parquet}' (format parquet)")
+    result = build_staging(db, {**vars, "raw_customers_path": str(parquet)}, expect_ok=False)
+    assert f"customers file '{parquet}' is not a CSV file or workbook: save it as CSV" in result.output
+    # each stop left the first build's rows as they were
+    assert query(db, "select customer_id, income from staging.stg_sales__customers") == [("7", Decimal("41500.00"))]
+
+
+def test_customers_and_experiments_workbooks_are_read_from_their_first_sheet(tmp_path):
+    """CRM tools export customers as .xlsx. A workbook (customers, experiments, rates) is read
+    like the CSV a user would save from it: its first sheet, blank rows skipped, headers in any
+    spelling. A typed number is
+    its value whatever raw_decimal_separator says: 52.125 is never ambiguous_income, as the
+    text 52.125 is with auto. Data in a second sheet stops the build, naming the file, the
+    sheets and raw_customers_path."""
     from openpyxl import Workbook
+
+    lines = [fields("SO - 1", _CustomerID="7"), fields("SO - 2", _CustomerID="8")]
+    sales = tmp_path / "sales.csv"
+    sales.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, *lines]) + "\n")
+    customers, experiments = tmp_path / "Customers.xlsx", tmp_path / "Experiments.xlsx"
+    book = Workbook()
+    book.active.append(["Customer ID", "Age", "Gender", "Income", "Country"])
+    book.active.append([7, 40, "w", 52.125, "Österreich"])
+    book.active.append([])
+    book.active.append([8.0, 33.0, "Male", "52.125", "Germany"])  # a text income: read as text is
+    book.active.append([9, 41.5, "Male", 1250.5, "France"])  # an age is a whole number
+    book.save(customers)
+    book = Workbook()
+    book.active.append(["customer_id", "Experiment ID", "Variant", "Assigned At"])
+    book.active.append([7, "spring", "Control", dt.datetime(2018, 6, 1, 9, 30)])
+    book.active.append([8, "spring", "treatment", dt.date(2018, 6, 2)])
+    book.save(experiments)
+    fx_rates = tmp_path / "Rates.xlsx"
+    book = Workbook()
+    book.active.append(["currency_code", "rate_date", "rate_to_reporting"])
+    book.active.append(["EUR", dt.date(2018, 1, 1), 1.125])
+    book.save(fx_rates)
+    vars = {
+        "raw_sales_path": str(sales), "raw_customers_path": str(customers), "raw_experiments_path": str(experiments),
+        "raw_fx_rates_path": str(fx_rates), "raw_max_quarantined_share": 1,
+    }  # fmt: skip
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, vars)
+    assert query(db, "select customer_id, gender, age, income, country from staging.stg_sales__customers") == [
+        ("7", "Female", 40, Decimal("52.13"), "Österreich"),
+    ]  # fmt: skip
+    assert query(db, "select distinct source_file from staging.base_sales__customers") == [(str(customers),)]
+    refused = "select raw_customer_id, raw_income, quarantine_reasons from staging.stg_sales__quarantined_customers order by 1"
+    assert query(db, refused) == [("8", "52.125", "ambiguous_income"), ("9", "1250.5", "non_numeric_age")]
+    assignments = "select customer_id, experiment_id, variant, assigned_at from staging.stg_sales__experiment_assignments order by 1"
+    assert query(db, assignments) == [
+        ("7", "spring", "control", dt.datetime(2018, 6, 1, 9, 30)), ("8", "spring", "treatment", dt.datetime(2018, 6, 2)),
+    ]  # fmt: skip
+
+    # told the separator, a typed number still reads as itself, and a text one by the separator
+    comma_sales = tmp_path / "comma_sales.csv"
+    comma = {"Discount_Applied": "0,1", "Unit_Cost": "10,00", "Unit_Price": "20,00"}
+    comma_lines = [fields("SO - 1", _CustomerID="7", **comma), fields("SO - 2", _CustomerID="8", **comma)]
+    comma_sales.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, *comma_lines]) + "\n")
+    build_staging(db, {**vars, "raw_sales_path": str(comma_sales), "raw_decimal_separator": ","})
+    assert query(db, "select customer_id, income from staging.stg_sales__customers order by 1") == [
+        ("7", Decimal("52.13")), ("8", Decimal("52125.00")),
+    ]  # fmt: skip
+    # (the rates file's numbers have a decimal point whatever the var)
+    assert query(db, "select * exclude (source_file, problem) from staging.stg_sales__fx_rates") == [
+        ("EUR", dt.date(2018, 1, 1), Decimal("1.12500000")),
+    ]  # fmt: skip
+    # (and its copy is read as UTF-8 whatever the CSV files' raw_encoding)
+    build_staging(db, {**vars, "raw_decimal_separator": ".", "raw_encoding": "latin-1"})
+    assert query(db, "select customer_id, income, country from staging.stg_sales__customers order by 1") == [
+        ("7", Decimal("52.13"), "Österreich"), ("8", Decimal("52.13"), "Germany"),
+    ]  # fmt: skip
 
     book = Workbook()
     book.active.append(["customer_id", "age", "gender", "income", "country"])
-    book.save(tmp_path / "customers.xlsx")
-    result = build_staging(db, {**vars, "raw_customers_path": str(tmp_path / "customers.xlsx")}, expect_ok=False)
-    assert f"customers file '{tmp_path / 'customers.xlsx'}' is not a CSV file: save it as CSV" in result.output
-    # each stop left the first build's rows as they were
-    assert query(db, "select customer_id, income from staging.stg_sales__customers") == [("7", Decimal("41500.00"))]
+    book.create_sheet("More customers").append([10, 50, "f", 1000, "Spain"])
+    book.save(customers)
+    result = build_staging(db, vars, expect_ok=False)
+    assert (
+        f"customers file '{customers}' has data in the sheets Sheet, More customers, and a workbook is read from its first sheet"
+        " (Sheet) only. Save each sheet as its own file (Excel: Save As, CSV UTF-8, once per sheet) where raw_customers_path"
+        " finds it" in result.output
+    )
+    assert query(db, "select count(*) from staging.stg_sales__customers") == [(2,)]
+
+
+def test_customers_and_experiments_values_written_as_excel_text_formulas_are_their_text(tmp_path):
+    """Exports that keep leading zeros write ="..." around text, some around every field, and
+    some CSV-quote it, doubling its quotes: a country ="AT" is AT, a gender ="F" Female, a
+    variant ="B" b."""
+    sales = tmp_path / "sales.csv"
+    sales.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, fields("SO - 1", _CustomerID="7")]) + "\n")
+    customers = tmp_path / "customers.csv"
+    customers.write_text('customer_id,age,gender,income,country\n="0007",40,="F",41500,="AT"\n"=""8""",33,"=""m""",30000,"=""DE"""\n')
+    experiments = tmp_path / "experiments.csv"
+    experiments.write_text('customer_id,experiment_id,variant,assigned_at\n="0007",="E-01",="B",2018-06-01\n')
+    db = tmp_path / "retail.duckdb"
+    vars = {"raw_sales_path": str(sales), "raw_customers_path": str(customers), "raw_experiments_path": str(experiments)}
+    build_staging(db, vars)
+    assert query(db, "select customer_id, gender, country from staging.stg_sales__customers order by 1") == [
+        ("0007", "Female", "AT"), ("8", "Male", "DE"),
+    ]  # fmt: skip
+    assert query(db, "select customer_id, experiment_id, variant from staging.stg_sales__experiment_assignments") == [
+        ("0007", "E-01", "b"),
+    ]  # fmt: skip

@@ -16,7 +16,14 @@ with
 
 rate_lines as (
 
-    {{ raw_record_rows(files_source, ['currency_code', 'rate_date', 'rate_to_reporting']) }}
+    {# its rates have a decimal point, whatever raw_decimal_separator #}
+    {{ raw_record_rows(
+        files_source,
+        ['currency_code', 'rate_date', 'rate_to_reporting'],
+        'fx rates file',
+        'raw_fx_rates_path',
+        decimal_separator='.',
+    ) }}
 
 ),
 

@@ -41,6 +41,7 @@ rows_read as (
         source('raw_sales', 'customer_files'),
         ['customer_id', 'age', 'gender', 'income', 'country'],
         'customers file',
+        'raw_customers_path',
         read=not is_loaded
     ) }}
 
@@ -52,7 +53,7 @@ parsed as (
         *,
         {{ parse_raw_id('raw_customer_id') }} as customer_id,
         -- Female, Male or Other, whatever the case, and their usual codes; blank is unknown (NULL)
-        case lower({{ clean_text('raw_gender') }})
+        case lower({{ parse_raw_code('raw_gender') }})
             when 'female' then 'Female'
             when 'f' then 'Female'
             when 'w' then 'Female'
@@ -67,7 +68,7 @@ parsed as (
             when 'non-binary' then 'Other'
             when 'nonbinary' then 'Other'
         end as gender,
-        {{ clean_text('raw_country') }} as country,
+        {{ parse_raw_code('raw_country') }} as country,
         {{ parse_raw_number('raw_age', "'.'") }} as age_number,
         {%- if var('raw_decimal_separator') == 'auto' %}
             {{ parse_raw_number('raw_income', "'.'") }} as income_number,
@@ -117,7 +118,7 @@ reasons as (
                     then 'ambiguous_income'
             end,
             case when income_number < 0 then 'negative_income' end,
-            case when gender is null and {{ clean_text('raw_gender') }} is not null then 'unknown_gender' end
+            case when gender is null and {{ parse_raw_code('raw_gender') }} is not null then 'unknown_gender' end
         ), '') as quarantine_reasons
     from checked
 

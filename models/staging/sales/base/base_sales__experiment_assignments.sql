@@ -27,6 +27,7 @@ rows_read as (
         source('raw_sales', 'experiment_files'),
         ['customer_id', 'experiment_id', 'variant', 'assigned_at'],
         'experiments file',
+        'raw_experiments_path',
     ) }}
 
 ),
@@ -36,8 +37,8 @@ parsed as (
     select
         *,
         {{ parse_raw_id('raw_customer_id') }} as customer_id,
-        {{ clean_text('raw_experiment_id') }} as experiment_id,
-        lower({{ clean_text('raw_variant') }}) as variant,
+        {{ parse_raw_code('raw_experiment_id') }} as experiment_id,
+        lower({{ parse_raw_code('raw_variant') }}) as variant,
         {%- if var('raw_date_order') == 'auto' %}
             {{ parse_raw_timestamp('raw_assigned_at', "'dmy'") }} as assigned_at_day_first,
             {{ parse_raw_timestamp('raw_assigned_at', "'mdy'") }} as assigned_at_month_first
