@@ -14,6 +14,7 @@ import codecs
 import gzip
 import hashlib
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,6 +110,13 @@ def record_file_to_read(source_file: str, encoding: str, directory: str, what: s
         for _ in decoded_blocks(source_file, encoding, what):
             pass
     return source_file
+
+
+def remove_record_copies(directory: str) -> str:
+    """Delete `directory`, where record_file_to_read writes its copies: a model reads them only
+    while it runs, so no copy of a customers file outlives the build that read it."""
+    shutil.rmtree(directory, ignore_errors=True)
+    return directory
 
 
 def transcoded_files(fingerprints: dict[str, str], encoding: str, directory: Path, copied: dict[str, str] | None = None) -> pa.Table:

@@ -325,6 +325,28 @@
 
 
 {#-
+    Where DuckDB's raw_record_rows writes the UTF-8 copies it reads, beside the warehouse (not
+    in base_sales__raw_transcoded_files' directory, which that model may delete while another
+    model reads a copy).
+-#}
+{% macro raw_record_copies_directory() -%}
+    {{ return(target.path ~ '.records') }}
+{%- endmacro %}
+
+
+{#-
+    After every dbt command (on-run-end), whether it failed or not: the copies raw_record_rows
+    read are deleted. Only the model that wrote them reads them, while it runs, and a customers
+    file's copy is not to stay on disk after the build. Spark makes no copies.
+-#}
+{% macro remove_raw_record_copies() -%}
+    {%- if execute and target.type == 'duckdb' -%}
+        {%- do run_query('select raw_remove_record_copies(' ~ sql_string(raw_record_copies_directory()) ~ ')') -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
     The rows of a row-per-record input (the customers file, the experiment assignments): every
     file `files_source` lists, read as text in raw_encoding with its header (each file's columns
     found by name, in whatever order it has them), as source_file and raw_<column> for each of
@@ -355,7 +377,7 @@
     {%- if execute and files %}
         {%- set found = run_query(
             "select file, raw_record_file_to_read(file, " ~ sql_string(encoding) ~ ", "
-            ~ sql_string(target.path ~ '.utf8/records') ~ ", " ~ sql_string(what) ~ ", " ~ sql_string(path_var) ~ ", "
+            ~ sql_string(raw_record_copies_directory()) ~ ", " ~ sql_string(what) ~ ", " ~ sql_string(path_var) ~ ", "
             ~ sql_string(decimal_separator or var('raw_decimal_separator')) ~ ") from unnest("
             ~ sql_list(files | map(attribute='path') | list) ~ ") as files(file) order by file"
         ) %}

@@ -854,6 +854,7 @@ def test_customers_and_experiments_files_saved_by_excel_on_windows_are_read_in_r
         ("7", "Frühjahr – Rabatt", "control"), ("8", "Frühjahr – Rabatt", "treatment"),
     ]  # fmt: skip
     assert query(db, "select distinct source_file from staging.base_sales__experiment_assignments") == [(str(experiments),)]
+    assert not Path(f"{db}.records").exists()  # the UTF-8 copies are gone with the build
 
     # read as UTF-8, the first byte that is not stops the build, naming the file and the var
     result = build_staging(tmp_path / "utf8.duckdb", {**vars, "raw_encoding": "utf-8"}, expect_ok=False)
@@ -946,6 +947,8 @@ def test_customers_and_experiments_workbooks_are_read_from_their_first_sheet(tmp
     assert query(db, "select distinct source_file from staging.base_sales__customers") == [(str(customers),)]
     refused = "select raw_customer_id, raw_income, quarantine_reasons from staging.stg_sales__quarantined_customers order by 1"
     assert query(db, refused) == [("8", "52.125", "ambiguous_income"), ("9", "1250.5", "non_numeric_age")]
+    # the copies the workbooks were read from are gone with the build
+    assert not Path(f"{db}.records").exists()
     assignments = "select customer_id, experiment_id, variant, assigned_at from staging.stg_sales__experiment_assignments order by 1"
     assert query(db, assignments) == [
         ("7", "spring", "control", dt.datetime(2018, 6, 1, 9, 30)), ("8", "spring", "treatment", dt.datetime(2018, 6, 2)),
@@ -981,6 +984,7 @@ def test_customers_and_experiments_workbooks_are_read_from_their_first_sheet(tmp
         " finds it" in result.output
     )
     assert query(db, "select count(*) from staging.stg_sales__customers") == [(2,)]
+    assert not Path(f"{db}.records").exists()  # a failed build leaves no copy either
 
 
 def test_customers_and_experiments_values_written_as_excel_text_formulas_are_their_text(tmp_path):
