@@ -104,7 +104,8 @@
     How a number is written under each decimal separator, as a regular expression: an optional
     minus and currency sign ($, €, £) before, digits with thousands separators only in groups of
     three, at most one decimal separator, an optional currency sign after (and, for a discount,
-    a percent sign). '.': 1,001.18 or 1001.18; ',': 1.001,18, 1 001,18 or 1001,18, where the
+    a percent sign). '.': 1,001.18 or 1001.18, or with Swiss Excel's apostrophe (1'001.18, or
+    U+2019 1’001.18); ',': 1.001,18, 1 001,18 or 1001,18, where the
     blank between groups, and before a sign or a percent, may also be the no-break space or the
     narrow no-break space French and other locales write (U+00A0, U+202F: 1 234,50 €, 7,5 %).
     Anything else ((5.00), 1e3, NaN, 1.001,18 in a dot file) is not a number of that file.
@@ -114,7 +115,7 @@
     {%- if decimal_separator == '.' -%}
         {%- set before = " *(?:-" ~ sign ~ "? ?|" ~ sign ~ " ?-?)?" -%}
         {%- set after = "(?: ?" ~ sign ~ ")?" ~ ("%?" if allow_percent else "") ~ " *" -%}
-        {%- set digits = "(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:[.][0-9]+)?" -%}
+        {%- set digits = "(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:['’][0-9]{3})+|[0-9]+)(?:[.][0-9]+)?" -%}
     {%- else -%}
         {#- a space, a no-break space or a narrow no-break space -#}
         {%- set blank = "[   ]" -%}
@@ -146,7 +147,11 @@
         case {{ decimal_separator }}
             when '.' then case
                 when {{ regexp_matches_whole(expr, number_pattern(".", allow_percent)) }}
-                    then try_cast(replace({{ digits_only }}, ',', '') as decimal(18, 4))
+                    {# a comma, else an apostrophe between the groups: the second cast runs only where the first fails #}
+                    then coalesce(
+                        try_cast(replace({{ digits_only }}, ',', '') as decimal(18, 4)),
+                        try_cast(replace(replace({{ digits_only }}, chr(39), ''), '’', '') as decimal(18, 4))
+                    )
             end
             when ',' then case
                 {# the dots, and the three blanks of number_pattern, go; the comma is the decimal point #}

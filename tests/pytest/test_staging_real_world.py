@@ -479,6 +479,12 @@ def test_numbers_must_match_the_file_convention_strictly(tmp_path):
         fields("SO - 8", Unit_Price="1\u00a0234,50", Discount_Applied="7,5\u202f%", Unit_Cost="10,00"),
     ]
     comma.write_text("\n".join(text_line(r, ";") for r in [RETAIL_CHAIN_HEADER, *comma_rows]) + "\n")
+    # Swiss Excel: an apostrophe (or U+2019) between the groups, a decimal point
+    swiss = folder / "swiss.csv"
+    swiss_rows = [fields(f"SO - {i}", Unit_Price=p) for i, p in enumerate(
+        ["1'234.50", "1\u2019234.50", "12'345'678.90", "1'23.50", "1'234,50", "1'234'5.00"]
+    )]  # fmt: skip
+    swiss.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, *swiss_rows]) + "\n")
     db = tmp_path / "retail.duckdb"
     build_staging(db, {"raw_sales_path": str(folder / "*.csv"), "raw_max_quarantined_share": 1})
     prices = dict(query(db, "select source_file || ':' || source_line_number, unit_price from staging.stg_sales__order_lines"))
@@ -488,6 +494,7 @@ def test_numbers_must_match_the_file_convention_strictly(tmp_path):
         "comma.csv:2": Decimal("1001.1800"), "comma.csv:3": Decimal("1001.1800"), "comma.csv:4": Decimal("12345.6700"),
         "comma.csv:5": Decimal("1234.5000"), "point.csv:9": Decimal("1.0012"),
         "comma.csv:9": Decimal("1234.5000"), "comma.csv:10": Decimal("1234.5000"),
+        "swiss.csv:2": Decimal("1234.5000"), "swiss.csv:3": Decimal("1234.5000"), "swiss.csv:4": Decimal("12345678.9000"),
     }  # fmt: skip
     assert landed(db, point) == {
         2: None,
@@ -506,7 +513,10 @@ def test_numbers_must_match_the_file_convention_strictly(tmp_path):
     assert query(
         db, "select discount_rate from staging.stg_sales__order_lines where order_id = 'SO - 8' and source_file like '%comma.csv'"
     ) == [(Decimal("0.0750"),)]
-    assert dict(query(db, "select source_file, decimal_separator from staging.base_sales__raw_files")) == {str(point): ".", str(comma): ","}
+    assert landed(db, swiss) == {2: None, 3: None, 4: None, 5: "non_numeric_money", 6: "non_numeric_money", 7: "non_numeric_money"}
+    assert dict(query(db, "select source_file, decimal_separator from staging.base_sales__raw_files")) == {
+        str(point): ".", str(comma): ",", str(swiss): ".",
+    }  # fmt: skip
 
 
 def write_typed_parquet(path: Path, order_prefix: str, rows: int, unit_cost: str) -> Path:
