@@ -166,12 +166,33 @@ DATE_TEXTS = [
 ]  # fmt: skip
 
 
-def parsed_dates(command: list[str], env: dict) -> list[str]:
-    """DATE_TEXTS read by parse_raw_timestamp in both orders through dbt show: 'text|order|value' lines."""
-    values = ", ".join(f"('{text}', '{order}')" for text in DATE_TEXTS for order in ("dmy", "mdy"))
+# Numbers as exports write them, each read with both decimal separators (and a percent sign
+# allowed, as for a discount): parse_raw_number is one macro on both engines, its pattern and
+# its clean-up each engine's own functions.
+NUMBER_TEXTS = [
+    "1,001.18", "1001.18", "$1,001.18", "-12.50", "1.001,18", "1001,18 €", "1 234,50", "1\u00a0234,50 $", "1\u202f234,50",
+    "7,5\u202f%", "5%", "1,250", "1.250", "1'234.50", "1\u2019234.50", "12'345'678.90", "1'23.50", "1,00,1.18", "(5.00)",
+    "1e3", "NaN", "inf", "12,5,0", "", "abc",
+]  # fmt: skip
+
+
+def sql_text(text: str) -> str:
+    """A SQL string literal for `text` on DuckDB and Spark alike: Spark reads 'a''b' as two
+    literals, 'a' 'b', so each apostrophe is chr(39)."""
+    return " || chr(39) || ".join(f"'{part}'" for part in text.split("'"))
+
+
+def parsed_values(command: list[str], env: dict) -> list[str]:
+    """DATE_TEXTS read by parse_raw_timestamp in both orders, NUMBER_TEXTS by parse_raw_number
+    with both separators, in one dbt show: 'text|order or separator|value' lines."""
+    dates = ", ".join(f"({sql_text(text)}, '{order}')" for text in DATE_TEXTS for order in ("dmy", "mdy"))
+    numbers = ", ".join(f"({sql_text(text)}, '{separator}')" for text in NUMBER_TEXTS for separator in (".", ","))
+    shown_as = "raw_value || '|' || setting || '|' || coalesce(cast({} as {{{{ dbt.type_string() }}}}), 'NULL') as parsed"
+    date = shown_as.format("{{ parse_raw_timestamp('raw_value', 'setting') }}")
+    number = shown_as.format("{{ parse_raw_number('raw_value', 'setting', allow_percent=true) }}")
     inline = (
-        f"select raw_value || '|' || date_order || '|' || coalesce(cast({{{{ parse_raw_timestamp('raw_value', 'date_order') }}}}"
-        f" as {{{{ dbt.type_string() }}}}), 'NULL') as parsed from (values {values}) as dates (raw_value, date_order)"
+        f"select {date} from (values {dates}) as dates (raw_value, setting)"
+        f" union all select {number} from (values {numbers}) as numbers (raw_value, setting)"
     )
     proc = subprocess.run(
         [*command, "show", "--inline", inline, "--limit", "1000", "--output", "json", "--log-format", "json", "-q"],
@@ -183,18 +204,24 @@ def parsed_dates(command: list[str], env: dict) -> list[str]:
     return sorted(row["parsed"] for row in rows)
 
 
-def test_every_date_shape_parses_alike_on_spark_and_duckdb(tmp_path):
+def test_every_date_and_number_shape_parses_alike_on_spark_and_duckdb(tmp_path):
     env = dbt_env(tmp_path / "x.duckdb")
     env.pop("DBT_VARS", None)
-    duck = parsed_dates([str(BIN / "dbt")], env)
-    spark = parsed_dates(
+    duck = parsed_values([str(BIN / "dbt")], env)
+    spark = parsed_values(
         [str(PROJECT / ".venv-spark" / "bin" / "dbt"), "--target", "spark"],
         dict(env, SPARK_LOCAL_IP="127.0.0.1", SPARK_WAREHOUSE_DIR=str(tmp_path / "spark"), DBT_TARGET_PATH=str(tmp_path / "ts")),
     )
-    assert len(duck) == 2 * len(DATE_TEXTS)
+    assert len(duck) == 2 * len(DATE_TEXTS) + 2 * len(NUMBER_TEXTS)
     assert spark == duck
     # the shapes are read, not all refused alike: a few of each engine's values, read by hand
     assert "5-Jan-19|mdy|2019-01-05 00:00:00" in duck
     assert "05-01-19|mdy|2019-05-01 00:00:00" in duck
     assert "12/2/2010 12:05 AM|mdy|2010-12-02 00:05:00" in duck
     assert "12/2/2010 13:05 PM|mdy|NULL" in duck
+    assert "1'234.50|.|1234.5000" in duck
+    assert "1'234.50|,|NULL" in duck
+    assert "1.001,18|,|1001.1800" in duck
+    assert "1,250|.|1250.0000" in duck
+    assert "1,250|,|1.2500" in duck
+    assert "7,5\u202f%|,|0.0750" in duck
