@@ -874,18 +874,30 @@ def test_customers_and_experiments_files_saved_by_excel_on_windows_are_read_in_r
     assert "Set raw_encoding to the file's encoding" in result.output
 
 
+def records_beside_one_sale(folder: Path, customers: str, experiments: str) -> dict:
+    """The vars of a build reading one sale of customer 7 and a customers and an experiments
+    file with the given text (customers.csv, experiments.csv in `folder`)."""
+    sales = folder / "sales.csv"
+    sales.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, fields("SO - 1", _CustomerID="7")]) + "\n")
+    (folder / "customers.csv").write_text(customers)
+    (folder / "experiments.csv").write_text(experiments)
+    return {
+        "raw_sales_path": str(sales),
+        "raw_customers_path": str(folder / "customers.csv"),
+        "raw_experiments_path": str(folder / "experiments.csv"),
+    }
+
+
 def test_customers_and_experiments_headers_read_in_any_spelling_and_a_missing_column_stops_naming_it(tmp_path):
     """CRM exports name the columns their own way (Customer ID, Age, Experiment ID, Assigned At):
     found as the sales columns are, in any case, with blanks or underscores. A file without a
     column, an empty file and a Parquet file each stop the build with one line naming the file
     and the problem, where DuckDB's reader gave a binder error or read the file's bytes."""
-    sales = tmp_path / "sales.csv"
-    sales.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, fields("SO - 1", _CustomerID="7")]) + "\n")
-    customers = tmp_path / "customers.csv"
-    customers.write_text("Customer ID,Age,GENDER,Income,Country\n7,40,w,41500,Austria\n")
-    experiments = tmp_path / "experiments.csv"
-    experiments.write_text("CustomerID;Experiment ID;Variant;Assigned_At\n7;spring;control;2018-06-01\n")
-    vars = {"raw_sales_path": str(sales), "raw_customers_path": str(customers), "raw_experiments_path": str(experiments)}
+    vars = records_beside_one_sale(
+        tmp_path,
+        "Customer ID,Age,GENDER,Income,Country\n7,40,w,41500,Austria\n",
+        "CustomerID;Experiment ID;Variant;Assigned_At\n7;spring;control;2018-06-01\n",
+    )
     db = tmp_path / "retail.duckdb"
     build_staging(db, vars)
     assert query(db, "select customer_id, gender, age, income, country from staging.stg_sales__customers") == [
@@ -1001,14 +1013,12 @@ def test_customers_and_experiments_values_written_as_excel_text_formulas_are_the
     """Exports that keep leading zeros write ="..." around text, some around every field, and
     some CSV-quote it, doubling its quotes: a country ="AT" is AT, a gender ="F" Female, a
     variant ="B" b."""
-    sales = tmp_path / "sales.csv"
-    sales.write_text("\n".join(text_line(r) for r in [RETAIL_CHAIN_HEADER, fields("SO - 1", _CustomerID="7")]) + "\n")
-    customers = tmp_path / "customers.csv"
-    customers.write_text('customer_id,age,gender,income,country\n="0007",40,="F",41500,="AT"\n"=""8""",33,"=""m""",30000,"=""DE"""\n')
-    experiments = tmp_path / "experiments.csv"
-    experiments.write_text('customer_id,experiment_id,variant,assigned_at\n="0007",="E-01",="B",2018-06-01\n')
+    vars = records_beside_one_sale(
+        tmp_path,
+        'customer_id,age,gender,income,country\n="0007",40,="F",41500,="AT"\n"=""8""",33,"=""m""",30000,"=""DE"""\n',
+        'customer_id,experiment_id,variant,assigned_at\n="0007",="E-01",="B",2018-06-01\n',
+    )
     db = tmp_path / "retail.duckdb"
-    vars = {"raw_sales_path": str(sales), "raw_customers_path": str(customers), "raw_experiments_path": str(experiments)}
     build_staging(db, vars)
     assert query(db, "select customer_id, gender, country from staging.stg_sales__customers order by 1") == [
         ("0007", "Female", "AT"), ("8", "Male", "DE"),
