@@ -33,10 +33,14 @@ class RawEncodingError(RawFileError):
     """A raw file that is not text in its encoding (raw_encoding)."""
 
 
+def is_workbook(path: str) -> bool:
+    """The raw layer's rule (macro raw_file_kind): an .xlsx file is a workbook."""
+    return path.strip().lower().endswith(".xlsx")
+
+
 def is_csv(path: str) -> bool:
-    """The raw layer's rule (macro raw_file_kind): every file not Parquet or .xlsx is CSV text."""
-    lowered = path.strip().lower()
-    return not lowered.endswith((".parquet", ".pq", ".xlsx"))
+    """The raw layer's rule (macro raw_file_kind): every file not Parquet or a workbook is CSV text."""
+    return not (is_workbook(path) or path.strip().lower().endswith((".parquet", ".pq")))
 
 
 def utf8_copy_path(directory: Path, source_file: str, fingerprint: str) -> Path:
@@ -90,17 +94,17 @@ def record_file_to_read(source_file: str, encoding: str, directory: str, what: s
     # imported here: spreadsheets imports this module's RawFileError
     from retail_segmentation.spreadsheets import write_first_sheet_as_csv
 
-    is_workbook = source_file.strip().lower().endswith(".xlsx")
-    if not is_csv(source_file) and not is_workbook:
+    workbook = is_workbook(source_file)
+    if not is_csv(source_file) and not workbook:
         raise RawFileError(f"{what} '{source_file}' is not a CSV file or workbook: save it as CSV (Excel: CSV UTF-8) and name that file.")
     if os.path.getsize(source_file) == 0:
         raise RawFileError(f"{what} '{source_file}' is empty: it needs a header line and a line per row.")
-    if is_workbook or encoding == "cp1252":
+    if workbook or encoding == "cp1252":
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         copy = folder / (hashlib.md5(source_file.encode()).hexdigest() + ".csv")
         partial = copy.with_suffix(".part")
-        if is_workbook:
+        if workbook:
             write_first_sheet_as_csv(source_file, partial, what, path_var, decimal_separator)
         else:
             transcode_to_utf8(source_file, partial, encoding, what)
