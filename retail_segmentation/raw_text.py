@@ -11,9 +11,11 @@ in their place under the original file's name.
 from __future__ import annotations
 
 import codecs
+import csv
 import gzip
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +23,13 @@ from pathlib import Path
 import pyarrow as pa
 
 BLOCK_BYTES = 1 << 24
+
+# where a file read whole into rows may have its header, as for the sales files
+# (base_sales__raw_files), and the delimiters it is split with there
+HEADER_SEARCH_LINES = 50
+HEADER_DELIMITERS = (",", ";", "\t", "|")
+# a longer line is no header: the search reads at most this much of it
+HEADER_LINE_CHARS = 1 << 16
 
 SCHEMA = pa.schema([("source_file", pa.string()), ("file_fingerprint", pa.string()), ("utf8_file", pa.string())])
 
@@ -114,6 +123,33 @@ def record_file_to_read(source_file: str, encoding: str, directory: str, what: s
         for _ in decoded_blocks(source_file, encoding, what):
             pass
     return source_file
+
+
+def normalized_header(text: str) -> str:
+    """A header as the macro normalized_header compares it: lower case, letters and digits only."""
+    return re.sub("[^a-z0-9]", "", text.strip().lower())
+
+
+def record_header_line(read_path: str, encoding: str, columns: list[str]) -> int:
+    """How many lines are above the header of `read_path` (the file record_file_to_read gives,
+    read in `encoding`): the first of its first 50 lines that, split under one of , ; tab |,
+    names every one of `columns` (normalized_header). Reports and spreadsheets put a title and
+    blank lines above their table, and Excel writes a title cell as `Customers;;;;`, which the
+    CSV reader would take for the header. 0 when no line does: the reader takes line 1, and
+    the model names the header it read."""
+    wanted = {normalized_header(column) for column in columns}
+    opener = gzip.open if read_path.lower().endswith(".gz") else open
+    codec = "utf-8-sig" if encoding == "utf-8" else encoding
+    with opener(read_path, "rt", encoding=codec, errors="replace", newline="") as text:
+        for index in range(HEADER_SEARCH_LINES):
+            line = text.readline(HEADER_LINE_CHARS)
+            if not line:
+                break
+            for delimiter in HEADER_DELIMITERS:
+                fields = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+                if wanted <= {normalized_header(field) for field in fields}:
+                    return index
+    return 0
 
 
 def remove_record_copies(directory: str) -> str:

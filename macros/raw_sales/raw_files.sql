@@ -364,7 +364,9 @@
     UTF-8, latin-1 and UTF-16 itself; a cp1252 file (Excel on Windows) and an .xlsx workbook's
     first sheet are read from a UTF-8 CSV copy beside the warehouse, under the file's own name,
     and a UTF-8 file is checked first, so that a file in another encoding stops the build naming
-    raw_encoding (retail_segmentation.raw_text, through the profile's plugin). A column is found
+    raw_encoding (retail_segmentation.raw_text, through the profile's plugin). Title and blank
+    lines above the header are skipped: the header is the first of the first 50 lines that names
+    every one of `columns` (raw_record_header_line; line 1 when none does). A column is found
     under its name in any case, with blanks or underscores (Customer ID, CustomerID and
     customer_id: normalized_header); a file without one of `columns`, or with two headers for
     one, stops the build naming the file and the column.
@@ -383,8 +385,13 @@
         ) %}
         {%- for source_file, read_path in found.rows %}
             {#- a copy is UTF-8 -#}
+            {%- set read_encoding = sql_string(reader_encoding if read_path == source_file else 'utf-8') %}
+            {%- set lines_above_header = run_query(
+                "select raw_record_header_line(" ~ sql_string(read_path) ~ ", " ~ read_encoding ~ ", "
+                ~ sql_list(columns) ~ ")"
+            ).columns[0].values()[0] %}
             {%- set reader = "read_csv(" ~ sql_string(read_path) ~ ", header = true, all_varchar = true, encoding = "
-                ~ sql_string(reader_encoding if read_path == source_file else 'utf-8') ~ ")" %}
+                ~ read_encoding ~ (", skip = " ~ lines_above_header if lines_above_header else "") ~ ")" %}
             {%- set headers = run_query(
                 "select column_name, " ~ normalized_header('column_name') ~ " from (describe select * from " ~ reader ~ ")"
             ).rows %}
@@ -417,22 +424,26 @@
 {%- endmacro %}
 
 {#-
-    Spark: the lines of each file, its header (the first line) split by the first of , ; tab |
-    it holds, and each column taken from the field under its name, found as on DuckDB
-    (normalized_header; NULL when the header lacks it). Quoted fields follow the same rules as
-    the sales lines (split_raw_fields); blank lines are no rows, as DuckDB's reader skips them.
+    Spark: the lines of each file, its header split by the first of , ; tab | it holds, and
+    each column taken from the field under its name, found as on DuckDB (normalized_header; NULL
+    when the header lacks it). The header is the first of the first 50 lines that names every
+    one of `columns` (line 1 when none does), as on DuckDB. Quoted fields follow the same rules
+    as the sales lines (split_raw_fields); blank lines are no rows, as DuckDB's reader skips
+    them.
 -#}
 {% macro spark__raw_record_rows(files_source, columns, what, path_var, read=true, decimal_separator=none) -%}
     {%- set files = raw_input_file_list(files_source) if read else [] -%}
+    {%- set header_keys = [] -%}
+    {%- for column in columns %}{% do header_keys.append(sql_string(column | replace('_', ''))) %}{% endfor -%}
     {%- if files %}
     select
         lines.source_file,
         {%- for column in columns %}
         {%- set header_key = sql_string(column | replace('_', '')) %}
         case
-            when array_position(lines.header_fields, {{ header_key }}) > 0 then element_at(
-                {{ split_raw_fields('lines.line', 'lines.delimiter') }},
-                cast(array_position(lines.header_fields, {{ header_key }}) as int)
+            when array_position(lines.header.fields, {{ header_key }}) > 0 then element_at(
+                {{ split_raw_fields('lines.line', 'lines.header.delimiter') }},
+                cast(array_position(lines.header.fields, {{ header_key }}) as int)
             )
         end as raw_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
@@ -441,43 +452,55 @@
             source_file,
             source_line_number,
             line,
-            transform({{ split_raw_fields('header_line', 'delimiter') }}, name -> {{ normalized_header('name') }})
-                as header_fields,
-            delimiter
+            coalesce(
+                min(case when is_header then header end) over by_file,
+                min(case when source_line_number = 1 then header end) over by_file
+            ) as header
         from (
             select
                 source_file,
                 source_line_number,
                 line,
-                header_line,
-                case
-                    when contains(header_line, ',') then ','
-                    when contains(header_line, ';') then ';'
-                    when contains(header_line, chr(9)) then chr(9)
-                    when contains(header_line, '|') then '|'
-                    else ','
-                end as delimiter
+                named_struct('line_number', source_line_number, 'fields', fields, 'delimiter', delimiter) as header,
+                forall(array({{ header_keys | join(', ') }}), header_key -> array_contains(fields, header_key)) as is_header
             from (
                 select
                     source_file,
-                    row_number() over by_file as source_line_number,
-                    regexp_replace(line, '^\uFEFF', '') as line,
-                    regexp_replace(first_value(line) over by_file, '^\uFEFF', '') as header_line
+                    source_line_number,
+                    line,
+                    delimiter,
+                    case
+                        when source_line_number <= 50
+                            then transform({{ split_raw_fields('line', 'delimiter') }}, name -> {{ normalized_header('name') }})
+                    end as fields
                 from (
-                    {%- for file in files %}
                     select
-                        {{ sql_string(file.path) }} as source_file,
-                        monotonically_increasing_id() as read_position,
-                        value as line
-                    from text.`{{ file.path }}`
-                    {{ "union all" if not loop.last }}
-                    {%- endfor %}
-                ) as read_lines
-                window by_file as (partition by source_file order by read_position)
-            ) as numbered
-        ) as with_delimiter
+                        source_file,
+                        row_number() over (partition by source_file order by read_position) as source_line_number,
+                        regexp_replace(line, '^\uFEFF', '') as line,
+                        case
+                            when contains(line, ',') then ','
+                            when contains(line, ';') then ';'
+                            when contains(line, chr(9)) then chr(9)
+                            when contains(line, '|') then '|'
+                            else ','
+                        end as delimiter
+                    from (
+                        {%- for file in files %}
+                        select
+                            {{ sql_string(file.path) }} as source_file,
+                            monotonically_increasing_id() as read_position,
+                            value as line
+                        from text.`{{ file.path }}`
+                        {{ "union all" if not loop.last }}
+                        {%- endfor %}
+                    ) as read_lines
+                ) as numbered
+            ) as split_lines
+        ) as header_candidates
+        window by_file as (partition by source_file)
     ) as lines
-    where lines.source_line_number > 1 and nullif(trim(lines.line), '') is not null
+    where lines.source_line_number > lines.header.line_number and nullif(trim(lines.line), '') is not null
     {%- else %}
     select
         cast(null as string) as source_file,

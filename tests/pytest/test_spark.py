@@ -182,6 +182,19 @@ def sql_text(text: str) -> str:
     return " || chr(39) || ".join(f"'{part}'" for part in text.split("'"))
 
 
+def shown_values(command: list[str], env: dict, inline: str, vars: dict | None = None) -> list[str]:
+    """The one column of `dbt show --inline` (up to 1000 rows), sorted."""
+    options = ["--vars", json.dumps(vars)] if vars else []
+    proc = subprocess.run(
+        [*command, "show", "--inline", inline, *options, "--limit", "1000", "--output", "json", "--log-format", "json", "-q"],
+        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-6000:]
+    shown = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    rows = next(json.loads(event["data"]["preview"]) for event in shown if "preview" in event.get("data", {}))
+    return sorted(next(iter(row.values())) for row in rows)
+
+
 def parsed_values(command: list[str], env: dict) -> list[str]:
     """DATE_TEXTS read by parse_raw_timestamp in both orders, NUMBER_TEXTS by parse_raw_number
     with both separators, in one dbt show: 'text|order or separator|value' lines."""
@@ -194,14 +207,7 @@ def parsed_values(command: list[str], env: dict) -> list[str]:
         f"select {date} from (values {dates}) as dates (raw_value, setting)"
         f" union all select {number} from (values {numbers}) as numbers (raw_value, setting)"
     )
-    proc = subprocess.run(
-        [*command, "show", "--inline", inline, "--limit", "1000", "--output", "json", "--log-format", "json", "-q"],
-        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=1800,
-    )  # fmt: skip
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-6000:]
-    shown = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-    rows = next(json.loads(event["data"]["preview"]) for event in shown if "preview" in event.get("data", {}))
-    return sorted(row["parsed"] for row in rows)
+    return shown_values(command, env, inline)
 
 
 def test_every_date_and_number_shape_parses_alike_on_spark_and_duckdb(tmp_path):
@@ -225,3 +231,45 @@ def test_every_date_and_number_shape_parses_alike_on_spark_and_duckdb(tmp_path):
     assert "1,250|.|1250.0000" in duck
     assert "1,250|,|1.2500" in duck
     assert "7,5\u202f%|,|0.0750" in duck
+
+
+def record_rows(command: list[str], env: dict, vars: dict) -> list[str]:
+    """raw_record_rows over the customers and experiments files `vars` names, in one dbt show:
+    'file kind|customer id|two more values' lines."""
+    reads = [
+        ("customers", "customer_files", ["customer_id", "age", "gender"], "raw_customers_path"),
+        ("experiments", "experiment_files", ["customer_id", "experiment_id", "variant"], "raw_experiments_path"),
+    ]
+    selects = []
+    for kind, source, columns, path_var in reads:
+        shown = " || '|' || ".join(f"coalesce(raw_{column}, 'NULL')" for column in columns)
+        rows = f"raw_record_rows(source('raw_sales', '{source}'), {columns}, '{kind} file', '{path_var}')"
+        selects.append(f"select '{kind}|' || {shown} as row_text from ({{{{ {rows} }}}}) as records")
+    # dbt show runs no on-run-start hook: the sources' file listings are made first (Spark's are views)
+    return shown_values(command, env, "{% do check_raw_inputs() %}" + " union all ".join(selects), vars)
+
+
+def test_customers_and_experiments_files_are_read_alike_on_spark_and_duckdb(tmp_path):
+    """The customers and experiments files through raw_record_rows on both engines: a report's
+    title lines above the header (Excel's `Customer report;;;;`, a byte-order mark, CRLF, blank
+    lines), headers in another spelling and order, a quoted field with the delimiter in it."""
+    sales = tmp_path / "sales.csv"
+    shutil.copy(PROJECT / "data" / "sample" / "sales_data.csv", sales)
+    customers, experiments = tmp_path / "customers.csv", tmp_path / "experiments.csv"
+    customers.write_bytes(
+        '\ufeffCustomer report;;\r\nExported 01.12.2026;;\r\n;;\r\nGender;Customer ID;AGE\r\nw;7;40\r\n\r\n"m;x";8;300\r\n'.encode()
+    )
+    experiments.write_text('Experiments, spring 2018\n\ncustomer_id,Experiment ID,variant\n7,spring,"B, blue"\n9,spring,A\n')
+    vars = {"raw_sales_path": str(sales), "raw_customers_path": str(customers), "raw_experiments_path": str(experiments)}
+    env = dbt_env(tmp_path / "x.duckdb")
+    env.pop("DBT_VARS", None)
+    duck = record_rows([str(BIN / "dbt")], env, vars)
+    spark = record_rows(
+        [str(PROJECT / ".venv-spark" / "bin" / "dbt"), "--target", "spark"],
+        dict(env, SPARK_LOCAL_IP="127.0.0.1", SPARK_WAREHOUSE_DIR=str(tmp_path / "spark"), DBT_TARGET_PATH=str(tmp_path / "ts")),
+        vars,
+    )
+    assert duck == [
+        "customers|7|40|w", "customers|8|300|m;x", "experiments|7|spring|B, blue", "experiments|9|spring|A",
+    ]  # fmt: skip
+    assert spark == duck

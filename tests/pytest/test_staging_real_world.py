@@ -1026,3 +1026,52 @@ def test_customers_and_experiments_values_written_as_excel_text_formulas_are_the
     assert query(db, "select customer_id, experiment_id, variant from staging.stg_sales__experiment_assignments") == [
         ("0007", "E-01", "b"),
     ]  # fmt: skip
+
+
+def test_customers_experiments_and_rates_files_with_title_lines_above_the_header_are_read(tmp_path):
+    """CRM and ERP reports put a title, an export date and blank lines above the table, and Excel
+    writes a title cell as `Customer report;;;;`, which the CSV reader took for the header: the
+    build stopped with "has no column customer_id". The header is the first of a file's first 50
+    lines that names every column, as for the sales files: in a CSV file (CRLF, a byte-order
+    mark), a gzipped one and a workbook's first sheet. A file whose first 50 lines hold no such
+    line still stops, naming the header of its first line."""
+    from openpyxl import Workbook
+
+    vars = records_beside_one_sale(
+        tmp_path,
+        "\ufeffCustomer report;;;;\r\nExported 01.12.2026 by CRM;;;;\r\n;;;;\r\n"
+        "Customer ID;Age;Gender;Income;Country\r\n7;40;w;41500;AT\r\n8;300;m;30000;DE\r\n",
+        "",
+    )
+    experiments = tmp_path / "experiments.csv.gz"
+    text = "Experiments, spring 2018\n\ncustomer_id,experiment_id,variant,assigned_at\n7,spring,B,2018-06-01\n"
+    experiments.write_bytes(gzip.compress(text.encode()))
+    fx_rates = tmp_path / "Rates.xlsx"
+    book = Workbook()
+    book.active.append(["Rates to the reporting currency"])
+    book.active.append([])
+    book.active.append(["Currency Code", "Rate Date", "Rate to Reporting"])
+    book.active.append(["EUR", dt.date(2018, 1, 1), 1.125])
+    book.save(fx_rates)
+    vars = {**vars, "raw_experiments_path": str(experiments), "raw_fx_rates_path": str(fx_rates), "raw_max_quarantined_share": 1}
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, vars)
+    assert query(db, "select customer_id, gender, age, income, country from staging.stg_sales__customers") == [
+        ("7", "Female", 40, Decimal("41500.00"), "AT"),
+    ]  # fmt: skip
+    assert query(db, "select raw_customer_id, quarantine_reasons from staging.stg_sales__quarantined_customers") == [
+        ("8", "age_out_of_range"),
+    ]  # fmt: skip
+    assert query(db, "select customer_id, experiment_id, variant from staging.stg_sales__experiment_assignments") == [
+        ("7", "spring", "b"),
+    ]  # fmt: skip
+    assert query(db, "select currency_code, rate_date, rate_to_reporting from staging.stg_sales__fx_rates") == [
+        ("EUR", dt.date(2018, 1, 1), Decimal("1.12500000")),
+    ]  # fmt: skip
+
+    # a title line that names the columns in its text is no header: its fields must
+    no_header = tmp_path / "no_header.csv"
+    no_header.write_text("Customers by customer_id, age, gender and income;;;;\n" + "7;40;w;41500;AT\n" * 60)
+    result = build_staging(db, {**vars, "raw_customers_path": str(no_header)}, expect_ok=False)
+    assert f"customers file '{no_header}' has no column customer_id. Its header: Customers by customer_id" in result.output
+    assert query(db, "select count(*) from staging.stg_sales__customers") == [(1,)]
