@@ -11,7 +11,7 @@ The functions reach SQL through the dbt-duckdb plugin at the bottom of this modu
 profiles/profiles.yml: DuckDB calls them from the hook's SQL, inside dbt's process. The plugin
 also gives the models `raw_file_fingerprint(path)` (retail_segmentation.fingerprints) and
 `raw_record_file_to_read(path, encoding, directory, what, path_var, decimal_separator)`,
-`raw_record_header_line(path, encoding, columns)` and `raw_remove_record_copies(directory)`
+`raw_record_header(path, encoding, columns)` and `raw_remove_record_copies(directory)`
 (retail_segmentation.raw_text).
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from dbt.adapters.duckdb.plugins import BasePlugin
 
 from retail_segmentation.fingerprints import file_fingerprint
-from retail_segmentation.raw_text import record_file_to_read, record_header_line, remove_record_copies
+from retail_segmentation.raw_text import record_file_to_read, record_header, remove_record_copies
 
 
 class PublishError(RuntimeError):
@@ -155,6 +155,6 @@ class Plugin(BasePlugin):
         # the file DuckDB reads for a file read whole into rows, in raw_encoding (a workbook's
         # or a cp1252 file's UTF-8 CSV copy), or a clear error when it cannot be read
         conn.create_function("raw_record_file_to_read", record_file_to_read, ["VARCHAR"] * 6, "VARCHAR", side_effects=True)
-        # how many lines are above its header (a report's title lines)
-        conn.create_function("raw_record_header_line", record_header_line, ["VARCHAR", "VARCHAR", "VARCHAR[]"], "BIGINT", side_effects=True)
+        # where its header is (below a report's title lines), as JSON
+        conn.create_function("raw_record_header", record_header, ["VARCHAR", "VARCHAR", "VARCHAR[]"], "VARCHAR", side_effects=True)
         conn.create_function("raw_remove_record_copies", remove_record_copies, ["VARCHAR"], "VARCHAR", side_effects=True)

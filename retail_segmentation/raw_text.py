@@ -14,6 +14,7 @@ import codecs
 import csv
 import gzip
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -130,26 +131,39 @@ def normalized_header(text: str) -> str:
     return re.sub("[^a-z0-9]", "", text.strip().lower())
 
 
-def record_header_line(read_path: str, encoding: str, columns: list[str]) -> int:
-    """How many lines are above the header of `read_path` (the file record_file_to_read gives,
-    read in `encoding`): the first of its first 50 lines that, split under one of , ; tab |,
-    names every one of `columns` (normalized_header). Reports and spreadsheets put a title and
-    blank lines above their table, and Excel writes a title cell as `Customers;;;;`, which the
-    CSV reader would take for the header. 0 when no line does: the reader takes line 1, and
-    the model names the header it read."""
+def record_header(read_path: str, encoding: str, columns: list[str]) -> str:
+    """Where the header of `read_path` is (the file record_file_to_read gives, read in
+    `encoding`), as JSON: its 0-based `line_index`, its `delimiter`, its `fields` and their
+    `keys` (normalized_header). It is the first of the file's first 50 lines that, split under
+    one of , ; tab |, names every one of `columns`: reports and spreadsheets put a title and
+    blank lines above their table, and Excel writes a title cell as `Customer report;;;;`.
+    When no line names them all, the first line that names the most of them (under the
+    delimiter that names the most), or line 1 split under the first delimiter it holds: the
+    model then names the columns it lacks."""
     wanted = {normalized_header(column) for column in columns}
     opener = gzip.open if read_path.lower().endswith(".gz") else open
     codec = "utf-8-sig" if encoding == "utf-8" else encoding
+    first_line = ""
+    best = (0, 0, "", [])  # (columns named, line index, delimiter, fields)
     with opener(read_path, "rt", encoding=codec, errors="replace", newline="") as text:
         for index in range(HEADER_SEARCH_LINES):
             line = text.readline(HEADER_LINE_CHARS)
             if not line:
                 break
+            line = line.rstrip("\r\n")
+            first_line = first_line if index else line
             for delimiter in HEADER_DELIMITERS:
-                fields = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
-                if wanted <= {normalized_header(field) for field in fields}:
-                    return index
-    return 0
+                fields = next(csv.reader([line], delimiter=delimiter), [])
+                named = len(wanted & {normalized_header(field) for field in fields})
+                if named > best[0]:
+                    best = (named, index, delimiter, fields)
+            if best[0] == len(wanted):
+                break
+    if not best[0]:
+        delimiter = next((d for d in HEADER_DELIMITERS if d in first_line), HEADER_DELIMITERS[0])
+        best = (0, 0, delimiter, next(csv.reader([first_line], delimiter=delimiter), []))
+    _, line_index, delimiter, fields = best
+    return json.dumps({"line_index": line_index, "delimiter": delimiter, "fields": fields, "keys": [normalized_header(f) for f in fields]})
 
 
 def remove_record_copies(directory: str) -> str:

@@ -360,16 +360,21 @@
 {%- endmacro %}
 
 {#-
-    DuckDB: its CSV reader, which detects the delimiter and quoting, one read per file. It reads
-    UTF-8, latin-1 and UTF-16 itself; a cp1252 file (Excel on Windows) and an .xlsx workbook's
-    first sheet are read from a UTF-8 CSV copy beside the warehouse, under the file's own name,
-    and a UTF-8 file is checked first, so that a file in another encoding stops the build naming
-    raw_encoding (retail_segmentation.raw_text, through the profile's plugin). Title and blank
-    lines above the header are skipped: the header is the first of the first 50 lines that names
-    every one of `columns` (raw_record_header_line; line 1 when none does). A column is found
-    under its name in any case, with blanks or underscores (Customer ID, CustomerID and
+    DuckDB: its CSV reader, one read per file. It reads UTF-8, latin-1 and UTF-16 itself; a
+    cp1252 file (Excel on Windows) and an .xlsx workbook's first sheet are read from a UTF-8 CSV
+    copy beside the warehouse, under the file's own name, and a UTF-8 file is checked first, so
+    that a file in another encoding stops the build naming raw_encoding
+    (retail_segmentation.raw_text, through the profile's plugin). The header is the first of the
+    first 50 lines that names every one of `columns` (raw_record_header), so title and blank
+    lines above it are skipped, and its delimiter is the one it was found under. A column is
+    found under its name in any case, with blanks or underscores (Customer ID, CustomerID and
     customer_id: normalized_header); a file without one of `columns`, or with two headers for
     one, stops the build naming the file and the column.
+    The reader is strict (RFC 4180 quotes, the header's number of fields), and a line it cannot
+    read is kept in its rejects table (store_rejects) rather than stopping the read: it is a row
+    of its own, with malformed_line (its text) and malformed_line_number. The rows and the
+    rejects are read once, when the model is compiled, into temporary tables of the model's
+    connection, which dbt also runs the model on. A line of delimiters only is no row.
 -#}
 {% macro duckdb__raw_record_rows(files_source, columns, what, path_var, read=true, decimal_separator=none) -%}
     {%- set files = raw_input_file_list(files_source) if read else [] -%}
@@ -385,42 +390,129 @@
         ) %}
         {%- for source_file, read_path in found.rows %}
             {#- a copy is UTF-8 -#}
-            {%- set read_encoding = sql_string(reader_encoding if read_path == source_file else 'utf-8') %}
-            {%- set lines_above_header = run_query(
-                "select raw_record_header_line(" ~ sql_string(read_path) ~ ", " ~ read_encoding ~ ", "
+            {%- set read_encoding = reader_encoding if read_path == source_file else 'utf-8' %}
+            {%- set header = fromjson(run_query(
+                "select raw_record_header(" ~ sql_string(read_path) ~ ", " ~ sql_string(read_encoding) ~ ", "
                 ~ sql_list(columns) ~ ")"
-            ).columns[0].values()[0] %}
-            {%- set reader = "read_csv(" ~ sql_string(read_path) ~ ", header = true, all_varchar = true, encoding = "
-                ~ read_encoding ~ (", skip = " ~ lines_above_header if lines_above_header else "") ~ ")" %}
-            {%- set headers = run_query(
-                "select column_name, " ~ normalized_header('column_name') ~ " from (describe select * from " ~ reader ~ ")"
-            ).rows %}
-            {%- set picked = [] %}
+            ).columns[0].values()[0]) %}
+            {%- set positions = [] %}
             {%- for column in columns %}
-                {%- set matches = headers | selectattr(1, 'equalto', column | replace('_', '')) | map(attribute=0) | list %}
+                {%- set matches = [] %}
+                {%- set matched_names = [] %}
+                {%- for key in header['keys'] %}
+                    {%- if key == column | replace('_', '') %}
+                        {%- do matches.append(loop.index) %}
+                        {%- do matched_names.append(header['fields'][loop.index0]) %}
+                    {%- endif %}
+                {%- endfor %}
                 {%- if matches | length != 1 %}
                     {{ exceptions.raise_compiler_error(
                         what ~ " '" ~ source_file ~ "' has " ~ ('no column ' if not matches else 'more than one column for ')
-                        ~ column ~ (' (' ~ matches | join(', ') ~ ')' if matches else '') ~ ". Its header: "
-                        ~ headers | map(attribute=0) | join(', ') ~ ". It needs " ~ columns | join(', ')
+                        ~ column ~ (' (' ~ matched_names | join(', ') ~ ')' if matches else '')
+                        ~ ". Its header: " ~ header['fields'] | join(', ') ~ ". It needs " ~ columns | join(', ')
                         ~ " (in any case, with blanks or underscores), each once. Nothing was replaced.") }}
                 {%- endif %}
-                {%- do picked.append(adapter.quote(matches[0]) ~ ' as raw_' ~ column) %}
+                {%- do positions.append(matches[0]) %}
             {%- endfor %}
-            {%- do reads.append("select " ~ sql_string(source_file) ~ " as source_file, " ~ picked | join(', ')
-                ~ " from " ~ reader) %}
+            {%- set field_types = [] %}
+            {%- for _ in header['fields'] %}{% do field_types.append("'field_" ~ loop.index ~ "': 'VARCHAR'") %}{% endfor %}
+            {#- the temporary tables' names: raw_record_customers_file_1_rows, ..._rejects, ..._scans -#}
+            {%- set prefix = 'raw_record_' ~ modules.re.sub('[^a-z0-9]+', '_', what | lower) ~ '_' ~ loop.index %}
+            {%- set tables = 'temp.main.' ~ prefix %}
+            {%- do run_query(
+                "drop table if exists " ~ tables ~ "_rejects; drop table if exists " ~ tables ~ "_scans;"
+                ~ " create or replace temp table " ~ prefix ~ "_rows as select * from read_csv("
+                ~ sql_string(read_path) ~ ", header = false, skip = " ~ (header['line_index'] + 1)
+                ~ ", auto_detect = false, columns = {" ~ field_types | join(', ') ~ "}, delim = "
+                ~ sql_string(header['delimiter']) ~ ", quote = '\"', escape = '\"', encoding = " ~ sql_string(read_encoding)
+                ~ ", ignore_errors = true, store_rejects = true, rejects_table = '" ~ prefix ~ "_rejects'"
+                ~ ", rejects_scan = '" ~ prefix ~ "_scans')"
+            ) %}
+            {%- set field_list = [] %}
+            {%- for _ in header['fields'] %}{% do field_list.append('field_' ~ loop.index) %}{% endfor %}
+            {%- set has_rejects = run_query("select count(*) > 0 from " ~ tables ~ "_rejects").columns[0].values()[0] %}
+            {#- a record whose quoted field holds a line break is one line to the reader's numbers -#}
+            {%- set spans_lines = has_rejects and run_query(
+                "select count(*) > 0 from " ~ tables ~ "_rows where contains(concat_ws('', " ~ field_list | join(', ')
+                ~ "), chr(10))"
+            ).columns[0].values()[0] %}
+            {%- do reads.append({
+                'source_file': source_file, 'tables': tables, 'positions': positions, 'fields': field_list,
+                'delimiter': header['delimiter'], 'has_rejects': has_rejects, 'spans_lines': spans_lines,
+            }) %}
         {%- endfor %}
     {%- endif %}
-    {%- if reads %}
-    {{ reads | join('\n    union all\n    ') }}
+    {%- for read in reads %}
+    select
+        {{ sql_string(read.source_file) }} as source_file,
+        cast(null as bigint) as malformed_line_number,
+        cast(null as varchar) as malformed_line,
+        {%- for column in columns %}
+        field_{{ read.positions[loop.index0] }} as raw_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ read.tables }}_rows
+    where coalesce({{ read.fields | join(', ') }}) is not null
+    {%- if read.has_rejects %}
+
+    union all
+
+    {#- The reader's rejects, one row per line it numbers (a line with two faults is in them
+        twice). A quote that is never closed makes the reader take the lines up to the next
+        quote as one record, so such a record's lines are read one by one, as the sales lines
+        are: a well-formed line with the header's fields is a row, and only the others are
+        malformed; a stray quote costs its line, not the lines after it. #}
+    select
+        {{ sql_string(read.source_file) }} as source_file,
+        {%- if read.spans_lines %}
+        cast(null as bigint) as malformed_line_number,
+        {%- else %}
+        case when not is_record then line_number end as malformed_line_number,
+        {%- endif %}
+        case when not is_record then piece end as malformed_line,
+        {%- for column in columns %}
+        case when is_record then record_fields[{{ read.positions[loop.index0] }}] end as raw_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            line + piece_position - 1
+                -- the lines of the records before it that the reader took as one
+                + coalesce(sum(case when piece_position = 1 then len(pieces) - 1 end) over (
+                    order by line range between unbounded preceding and 1 preceding
+                ), 0) as line_number,
+            piece,
+            {{ split_raw_fields('piece', sql_string(read.delimiter)) }} as record_fields,
+            len(pieces) > 1
+                and {{ is_well_formed_record('piece', sql_string(read.delimiter)) }}
+                and len({{ split_raw_fields('piece', sql_string(read.delimiter)) }}) = {{ read.fields | length }}
+                as is_record
+        from (
+            select
+                line,
+                pieces,
+                {{ unnest_with_position('pieces', 'piece', 'piece_position') }}
+            from (
+                select
+                    line,
+                    list_transform(string_split(trim(min(csv_line), chr(13) || chr(10)), chr(10)), lambda piece: rtrim(piece, chr(13)))
+                        as pieces
+                from {{ read.tables }}_rejects
+                group by line
+            ) as rejected
+        ) as rejected_lines
+    ) as checked_lines
+    where not {{ is_blank_line('piece', sql_string(read.delimiter)) }}
+    {%- endif %}
+    {{ "union all" if not loop.last }}
     {%- else %}
     select
         cast(null as varchar) as source_file,
+        cast(null as bigint) as malformed_line_number,
+        cast(null as varchar) as malformed_line,
         {%- for column in columns %}
         cast(null as varchar) as raw_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     where false
-    {%- endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 {#-
@@ -428,8 +520,11 @@
     each column taken from the field under its name, found as on DuckDB (normalized_header; NULL
     when the header lacks it). The header is the first of the first 50 lines that names every
     one of `columns` (line 1 when none does), as on DuckDB. Quoted fields follow the same rules
-    as the sales lines (split_raw_fields); blank lines are no rows, as DuckDB's reader skips
-    them.
+    as the sales lines (split_raw_fields); a line that is not a well-formed record with the
+    header's number of fields is malformed (its text and number, no values), and so is each
+    line of a quoted field that holds a line break, which DuckDB's reader reads as one record,
+    and a line with a quote inside an unquoted field (1"1), which DuckDB's reader keeps as
+    text. A line of blanks and delimiters is no row.
 -#}
 {% macro spark__raw_record_rows(files_source, columns, what, path_var, read=true, decimal_separator=none) -%}
     {%- set files = raw_input_file_list(files_source) if read else [] -%}
@@ -437,73 +532,83 @@
     {%- for column in columns %}{% do header_keys.append(sql_string(column | replace('_', ''))) %}{% endfor -%}
     {%- if files %}
     select
-        lines.source_file,
+        source_file,
+        case when is_malformed then source_line_number end as malformed_line_number,
+        case when is_malformed then line end as malformed_line,
         {%- for column in columns %}
         {%- set header_key = sql_string(column | replace('_', '')) %}
         case
-            when array_position(lines.header.fields, {{ header_key }}) > 0 then element_at(
-                {{ split_raw_fields('lines.line', 'lines.header.delimiter') }},
-                cast(array_position(lines.header.fields, {{ header_key }}) as int)
-            )
+            when not is_malformed and array_position(header.fields, {{ header_key }}) > 0
+                then element_at(record_fields, cast(array_position(header.fields, {{ header_key }}) as int))
         end as raw_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     from (
         select
-            source_file,
-            source_line_number,
-            line,
-            coalesce(
-                min(case when is_header then header end) over by_file,
-                min(case when source_line_number = 1 then header end) over by_file
-            ) as header
+            lines.*,
+            {{ split_raw_fields('lines.line', 'lines.header.delimiter') }} as record_fields,
+            not {{ is_well_formed_record('lines.line', 'lines.header.delimiter') }}
+                or {{ list_length(split_raw_fields('lines.line', 'lines.header.delimiter')) }} <> {{ list_length('lines.header.fields') }}
+                as is_malformed
         from (
             select
                 source_file,
                 source_line_number,
                 line,
-                named_struct('line_number', source_line_number, 'fields', fields, 'delimiter', delimiter) as header,
-                forall(array({{ header_keys | join(', ') }}), header_key -> array_contains(fields, header_key)) as is_header
+                coalesce(
+                    min(case when is_header then header end) over by_file,
+                    min(case when source_line_number = 1 then header end) over by_file
+                ) as header
             from (
                 select
                     source_file,
                     source_line_number,
                     line,
-                    delimiter,
-                    case
-                        when source_line_number <= 50
-                            then transform({{ split_raw_fields('line', 'delimiter') }}, name -> {{ normalized_header('name') }})
-                    end as fields
+                    named_struct('line_number', source_line_number, 'fields', fields, 'delimiter', delimiter) as header,
+                    forall(array({{ header_keys | join(', ') }}), header_key -> array_contains(fields, header_key)) as is_header
                 from (
                     select
                         source_file,
-                        row_number() over (partition by source_file order by read_position) as source_line_number,
-                        regexp_replace(line, '^\uFEFF', '') as line,
+                        source_line_number,
+                        line,
+                        delimiter,
                         case
-                            when contains(line, ',') then ','
-                            when contains(line, ';') then ';'
-                            when contains(line, chr(9)) then chr(9)
-                            when contains(line, '|') then '|'
-                            else ','
-                        end as delimiter
+                            when source_line_number <= 50
+                                then transform({{ split_raw_fields('line', 'delimiter') }}, name -> {{ normalized_header('name') }})
+                        end as fields
                     from (
-                        {%- for file in files %}
                         select
-                            {{ sql_string(file.path) }} as source_file,
-                            monotonically_increasing_id() as read_position,
-                            value as line
-                        from text.`{{ file.path }}`
-                        {{ "union all" if not loop.last }}
-                        {%- endfor %}
-                    ) as read_lines
-                ) as numbered
-            ) as split_lines
-        ) as header_candidates
-        window by_file as (partition by source_file)
-    ) as lines
-    where lines.source_line_number > lines.header.line_number and nullif(trim(lines.line), '') is not null
+                            source_file,
+                            row_number() over (partition by source_file order by read_position) as source_line_number,
+                            regexp_replace(line, '^\uFEFF', '') as line,
+                            case
+                                when contains(line, ',') then ','
+                                when contains(line, ';') then ';'
+                                when contains(line, chr(9)) then chr(9)
+                                when contains(line, '|') then '|'
+                                else ','
+                            end as delimiter
+                        from (
+                            {%- for file in files %}
+                            select
+                                {{ sql_string(file.path) }} as source_file,
+                                monotonically_increasing_id() as read_position,
+                                value as line
+                            from text.`{{ file.path }}`
+                            {{ "union all" if not loop.last }}
+                            {%- endfor %}
+                        ) as read_lines
+                    ) as numbered
+                ) as split_lines
+            ) as header_candidates
+            window by_file as (partition by source_file)
+        ) as lines
+        where lines.source_line_number > lines.header.line_number and not {{ is_blank_line('lines.line', 'lines.header.delimiter') }}
+    ) as records
     {%- else %}
     select
         cast(null as string) as source_file,
+        cast(null as bigint) as malformed_line_number,
+        cast(null as string) as malformed_line,
         {%- for column in columns %}
         cast(null as string) as raw_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}

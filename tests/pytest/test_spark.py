@@ -235,14 +235,15 @@ def test_every_date_and_number_shape_parses_alike_on_spark_and_duckdb(tmp_path):
 
 def record_rows(command: list[str], env: dict, vars: dict) -> list[str]:
     """raw_record_rows over the customers and experiments files `vars` names, in one dbt show:
-    'file kind|customer id|two more values' lines."""
+    'file kind|customer id|two more values|malformed line number|malformed line' lines."""
     reads = [
         ("customers", "customer_files", ["customer_id", "age", "gender"], "raw_customers_path"),
         ("experiments", "experiment_files", ["customer_id", "experiment_id", "variant"], "raw_experiments_path"),
     ]
     selects = []
     for kind, source, columns, path_var in reads:
-        shown = " || '|' || ".join(f"coalesce(raw_{column}, 'NULL')" for column in columns)
+        values = [*(f"raw_{column}" for column in columns), "cast(malformed_line_number as string)", "malformed_line"]
+        shown = " || '|' || ".join(f"coalesce({value}, 'NULL')" for value in values)
         rows = f"raw_record_rows(source('raw_sales', '{source}'), {columns}, '{kind} file', '{path_var}')"
         selects.append(f"select '{kind}|' || {shown} as row_text from ({{{{ {rows} }}}}) as records")
     # dbt show runs no on-run-start hook: the sources' file listings are made first (Spark's are views)
@@ -251,13 +252,16 @@ def record_rows(command: list[str], env: dict, vars: dict) -> list[str]:
 
 def test_customers_and_experiments_files_are_read_alike_on_spark_and_duckdb(tmp_path):
     """The customers and experiments files through raw_record_rows on both engines: a report's
-    title lines above the header (Excel's `Customer report;;;;`, a byte-order mark, CRLF, blank
-    lines), headers in another spelling and order, a quoted field with the delimiter in it."""
+    title lines above the header (Excel's `Customer report;;`, a byte-order mark, CRLF, blank
+    lines), headers in another spelling and order, a quoted field with the delimiter in it,
+    and lines that do not split into the header's fields (short, long, a stray quote, a quote
+    never closed), each malformed with its text and line number."""
     sales = tmp_path / "sales.csv"
     shutil.copy(PROJECT / "data" / "sample" / "sales_data.csv", sales)
     customers, experiments = tmp_path / "customers.csv", tmp_path / "experiments.csv"
     customers.write_bytes(
-        '\ufeffCustomer report;;\r\nExported 01.12.2026;;\r\n;;\r\nGender;Customer ID;AGE\r\nw;7;40\r\n\r\n"m;x";8;300\r\n'.encode()
+        "\ufeffCustomer report;;\r\nExported 01.12.2026;;\r\n;;\r\nGender;Customer ID;AGE\r\nw;7;40\r\n\r\n"
+        '"m;x";8;300\r\nf;9\r\nf;10;20;x\r\nf;"1"1;20\r\nm;12;"30\r\nf;13;31\r\n'.encode()
     )
     experiments.write_text('Experiments, spring 2018\n\ncustomer_id,Experiment ID,variant\n7,spring,"B, blue"\n9,spring,A\n')
     vars = {"raw_sales_path": str(sales), "raw_customers_path": str(customers), "raw_experiments_path": str(experiments)}
@@ -270,6 +274,9 @@ def test_customers_and_experiments_files_are_read_alike_on_spark_and_duckdb(tmp_
         vars,
     )
     assert duck == [
-        "customers|7|40|w", "customers|8|300|m;x", "experiments|7|spring|B, blue", "experiments|9|spring|A",
+        "customers|13|31|f|NULL|NULL", "customers|7|40|w|NULL|NULL", "customers|8|300|m;x|NULL|NULL",
+        "customers|NULL|NULL|NULL|10|f;\"1\"1;20", "customers|NULL|NULL|NULL|11|m;12;\"30", "customers|NULL|NULL|NULL|8|f;9",
+        "customers|NULL|NULL|NULL|9|f;10;20;x",
+        "experiments|7|spring|B, blue|NULL|NULL", "experiments|9|spring|A|NULL|NULL",
     ]  # fmt: skip
     assert spark == duck

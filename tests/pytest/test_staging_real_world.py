@@ -1075,3 +1075,65 @@ def test_customers_experiments_and_rates_files_with_title_lines_above_the_header
     result = build_staging(db, {**vars, "raw_customers_path": str(no_header)}, expect_ok=False)
     assert f"customers file '{no_header}' has no column customer_id. Its header: Customers by customer_id" in result.output
     assert query(db, "select count(*) from staging.stg_sales__customers") == [(1,)]
+
+
+def test_customers_and_experiments_lines_that_do_not_split_into_the_header_are_quarantined(tmp_path):
+    """A hand-edited customers file with one short line read as one column under DuckDB's
+    sniffer, and the build stopped with "has no column customer_id" naming the very header it
+    had. Each line the reader cannot split into the header's fields (short, long, a stray or a
+    never-closed quote) is now malformed_line with its text and line number, and the lines
+    around it are read. A line of delimiters only is no row. A quoted field holding a line
+    break is one record; below such a record the reader's line numbers are not the file's, so
+    a malformed line there has its text and no number."""
+    customers = (
+        "Customer ID;Age;Gender;Income;Country;Notes\r\n"  # 1
+        "7;40;w;41500;AT;\r\n"  # 2
+        "8;33;m\r\n"  # 3 short
+        "9;50;f;1000;DE;;extra\r\n"  # 4 long
+        ";;;;;\r\n"  # 5 Excel's empty row
+        '10;"4"5;f;1000;DE;\r\n'  # 6 a stray quote
+        "\r\n"  # 7
+        '12;35;m;"3000;FR;\r\n'  # 8 a quote never closed
+        "13;36;m;3100;FR;\r\n"  # 9
+        '14;"37";m;3200;FR;"a ""quoted"" note"\r\n'  # 10
+        "15;38;f\r\n"  # 11 short
+    )
+    experiments = "customer_id,experiment_id,variant,assigned_at\n7,spring,B\n7,spring,A,2018-06-01\n"
+    vars = {**records_beside_one_sale(tmp_path, customers, experiments), "raw_max_quarantined_share": 1}
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, vars)
+    assert query(db, "select customer_id, age, income from staging.stg_sales__customers order by age") == [
+        ("13", 36, Decimal("3100.00")), ("14", 37, Decimal("3200.00")), ("7", 40, Decimal("41500.00")),
+    ]  # fmt: skip
+    refused = """select malformed_line_number, malformed_line, quarantine_reasons, raw_customer_id
+        from staging.stg_sales__quarantined_customers order by malformed_line"""
+    assert query(db, refused) == [
+        (6, '10;"4"5;f;1000;DE;', "malformed_line", None),
+        (8, '12;35;m;"3000;FR;', "malformed_line", None),
+        (11, "15;38;f", "malformed_line", None),
+        (3, "8;33;m", "malformed_line", None),
+        (4, "9;50;f;1000;DE;;extra", "malformed_line", None),
+    ]
+    assert query(db, "select customer_id, variant from staging.stg_sales__experiment_assignments") == [("7", "a")]
+    refused = "select malformed_line_number, malformed_line, quarantine_reasons from staging.stg_sales__quarantined_experiment_assignments"
+    assert query(db, refused) == [(2, "7,spring,B", "malformed_line")]
+
+    # a note over two lines above: the record is read, the short line below it has no number
+    (tmp_path / "customers.csv").write_text(
+        'customer_id,age,gender,income,country,notes\n11,29,f,2000,AT,"called twice\nprefers email"\n15,38,f\n'
+    )
+    build_staging(db, vars)
+    assert query(db, "select customer_id, age from staging.stg_sales__customers") == [("11", 29)]
+    assert query(db, refused.replace("experiment_assignments", "customers")) == [(None, "15,38,f", "malformed_line")]
+
+    # a rates file must be exact: a short line or a blank rate stops the build, naming the line
+    rates = tmp_path / "rates.csv"
+    rates.write_text("currency_code,rate_date,rate_to_reporting\nEUR,2018-01-01,1.2\nEUR,2018-06-01\nUSD,2018-01-01,\n")
+    result = build_staging(db, {**vars, "raw_fx_rates_path": str(rates)}, expect_ok=False)
+    assert (
+        f"fx rates file '{rates}' has a line that is not a currency code, a yyyy-mm-dd date and a rate above 0 (line 3):"
+        " 'EUR,2018-06-01'" in result.output
+    )
+    rates.write_text("currency_code,rate_date,rate_to_reporting\nEUR,2018-01-01,1.2\nUSD,2018-01-01,\n")
+    result = build_staging(db, {**vars, "raw_fx_rates_path": str(rates)}, expect_ok=False)
+    assert "a yyyy-mm-dd date and a rate above 0: 'USD, 2018-01-01, '" in result.output

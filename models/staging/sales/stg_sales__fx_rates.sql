@@ -34,7 +34,13 @@ parsed as (
         upper(trim(raw_currency_code)) as currency_code,
         try_cast(trim(raw_rate_date) as date) as rate_date,
         try_cast(trim(raw_rate_to_reporting) as decimal(18, 8)) as rate_to_reporting,
-        raw_currency_code || ', ' || raw_rate_date || ', ' || raw_rate_to_reporting as raw_line
+        coalesce(
+            malformed_line,
+            concat_ws(
+                ', ', coalesce(raw_currency_code, ''), coalesce(raw_rate_date, ''), coalesce(raw_rate_to_reporting, '')
+            )
+        ) as raw_line,
+        malformed_line_number
     from rate_lines
 
 ),
@@ -50,7 +56,9 @@ final as (
             when not {{ regexp_matches_whole("coalesce(currency_code, '')", '[A-Z]{3}') }}
                 or rate_date is null
                 or coalesce(rate_to_reporting, 0) <= 0
-                then 'has a line that is not a currency code, a yyyy-mm-dd date and a rate above 0: '''
+                then 'has a line that is not a currency code, a yyyy-mm-dd date and a rate above 0'
+                    || coalesce(' (line ' || cast(malformed_line_number as {{ dbt.type_string() }}) || ')', '')
+                    || ': '''
                     || raw_line
                     || ''''
             when count(*) over (partition by currency_code, rate_date) > 1

@@ -1,7 +1,8 @@
 -- grain: one row per refused row of the customers file
 --
 -- The rows of base_sales__customers that failed a check, with their file, their raw values and
--- every reason (quarantine_reasons) and the first (quarantine_reason).
+-- every reason (quarantine_reasons) and the first (quarantine_reason); a malformed line with
+-- its text and number instead of values.
 {{ config(materialized='table') }}
 
 with
@@ -23,7 +24,9 @@ final as (
         raw_age,
         raw_gender,
         raw_income,
-        raw_country
+        raw_country,
+        malformed_line_number,
+        malformed_line
     from refused
 
 )

@@ -1,7 +1,8 @@
 -- grain: one row per refused row of the experiments file
 --
 -- The rows of base_sales__experiment_assignments that failed a check, with their file, their
--- raw values and every reason (quarantine_reasons) and the first (quarantine_reason).
+-- raw values and every reason (quarantine_reasons) and the first (quarantine_reason); a
+-- malformed line with its text and number instead of values.
 {{ config(materialized='table') }}
 
 with
@@ -22,7 +23,9 @@ final as (
         raw_customer_id,
         raw_experiment_id,
         raw_variant,
-        raw_assigned_at
+        raw_assigned_at,
+        malformed_line_number,
+        malformed_line
     from refused
 
 )

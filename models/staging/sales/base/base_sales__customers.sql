@@ -2,7 +2,9 @@
 --
 -- Every row as read, with the reasons it is refused, if any: stg_sales__customers keeps the
 -- clean rows, stg_sales__quarantined_customers the others (with their file and raw values), so
--- no row is lost and no bad value becomes a silent NULL. With raw_decimal_separator auto, an
+-- no row is lost and no bad value becomes a silent NULL. A line that does not split into the
+-- header's fields (one short or long, a stray quote) is malformed_line, with its text and
+-- number (raw_record_rows). With raw_decimal_separator auto, an
 -- income that reads as another number with a decimal comma (52.000, 52,000, 41,5) is refused as
 -- ambiguous_income, never guessed; set the var to read such a file one way. A blank income or
 -- gender is allowed (NULL); a blank age is not, since age is a segmentation feature. A gender
@@ -98,7 +100,8 @@ reasons as (
 
     select
         *,
-        nullif(concat_ws(
+        -- a line the reader could not split into the header's fields is that alone
+        case when malformed_line is not null then 'malformed_line' else nullif(concat_ws(
             ',',
             case when customer_id is null then 'missing_customer_id' end,
             case when {{ is_scientific_notation_id(['raw_customer_id']) }} then 'scientific_notation_id' end,
@@ -119,7 +122,7 @@ reasons as (
             end,
             case when income_number < 0 then 'negative_income' end,
             case when gender is null and {{ parse_raw_code('raw_gender') }} is not null then 'unknown_gender' end
-        ), '') as quarantine_reasons
+        ), '') end as quarantine_reasons
     from checked
 
 ),
@@ -139,6 +142,8 @@ final as (
         raw_gender,
         raw_income,
         raw_country,
+        malformed_line_number,
+        malformed_line,
         cast({{ sql_string(load_key) if load_key is not none else 'null' }} as {{ dbt.type_string() }}) as load_key
     from reasons
 

@@ -2,7 +2,8 @@
 --
 -- Every assignment as read, with the reasons it is refused, if any:
 -- stg_sales__experiment_assignments keeps the clean rows, stg_sales__quarantined_experiment_assignments
--- the others (with their file and raw values). assigned_at is a date or a timestamp (ISO,
+-- the others (with their file and raw values; a line that does not split into the header's
+-- fields is malformed_line, with its text and number). assigned_at is a date or a timestamp (ISO,
 -- d.m.y, or slash dates); a slash date is read in raw_date_order, and with auto only when both
 -- orders agree or only one is a date (25/10/2020): 03/10/2020 is ambiguous_assigned_at, never
 -- guessed. The variant is lowercased (Control and control are one variant). A customer
@@ -71,7 +72,8 @@ reasons as (
 
     select
         *,
-        nullif(concat_ws(
+        -- a line the reader could not split into the header's fields is that alone
+        case when malformed_line is not null then 'malformed_line' else nullif(concat_ws(
             ',',
             case when customer_id is null then 'missing_customer_id' end,
             case when {{ is_scientific_notation_id(['raw_customer_id']) }} then 'scientific_notation_id' end,
@@ -99,7 +101,7 @@ reasons as (
                     and rows_of_assignment = identical_rows and identical_row_number > 1
                     then 'duplicate_assignment'
             end
-        ), '') as quarantine_reasons
+        ), '') end as quarantine_reasons
     from checked
 
 ),
@@ -116,7 +118,9 @@ final as (
         raw_customer_id,
         raw_experiment_id,
         raw_variant,
-        raw_assigned_at
+        raw_assigned_at,
+        malformed_line_number,
+        malformed_line
     from reasons
 
 )
