@@ -129,14 +129,16 @@
 
 {#-
     A number written under the file's decimal separator (`decimal_separator`, a SQL expression
-    giving '.' or ','), as DECIMAL(18, 4); NULL when the text is not written that way, or the
-    number does not fit. With allow_percent, 5% is 0.05.
+    giving '.' or ','), as DECIMAL(18, `decimals`) (4: money and quantities; exchange rates
+    need 8); NULL when the text is not written that way, or the number does not fit. With
+    allow_percent, 5% is 0.05.
 -#}
-{% macro parse_raw_number(expr, decimal_separator, allow_percent=false) -%}
-    {{ return(adapter.dispatch('parse_raw_number')(expr, decimal_separator, allow_percent)) }}
+{% macro parse_raw_number(expr, decimal_separator, allow_percent=false, decimals=4) -%}
+    {{ return(adapter.dispatch('parse_raw_number')(expr, decimal_separator, allow_percent, decimals)) }}
 {%- endmacro %}
 
-{% macro default__parse_raw_number(expr, decimal_separator, allow_percent=false) -%}
+{% macro default__parse_raw_number(expr, decimal_separator, allow_percent=false, decimals=4) -%}
+    {%- set number_type = 'decimal(18, ' ~ decimals ~ ')' -%}
     {#- the text without its currency signs and percent sign -#}
     {%- set stripped = namespace(text=expr) -%}
     {%- for sign in currency_signs().keys() | list + ['%'] -%}
@@ -149,8 +151,8 @@
                 when {{ regexp_matches_whole(expr, number_pattern(".", allow_percent)) }}
                     {# a comma, else an apostrophe between the groups: the second cast runs only where the first fails #}
                     then coalesce(
-                        try_cast(replace({{ digits_only }}, ',', '') as decimal(18, 4)),
-                        try_cast(replace(replace({{ digits_only }}, chr(39), ''), '’', '') as decimal(18, 4))
+                        try_cast(replace({{ digits_only }}, ',', '') as {{ number_type }}),
+                        try_cast(replace(replace({{ digits_only }}, chr(39), ''), '’', '') as {{ number_type }})
                     )
             end
             when ',' then case
@@ -162,13 +164,13 @@
                             ',',
                             '.'
                         )
-                        as decimal(18, 4)
+                        as {{ number_type }}
                     )
             end
         end
     {%- endset -%}
     {%- if allow_percent -%}
-        (case when contains({{ expr }}, '%') then cast({{ value }} * 0.01 as decimal(18, 4)) else {{ value }} end)
+        (case when contains({{ expr }}, '%') then cast({{ value }} * 0.01 as {{ number_type }}) else {{ value }} end)
     {%- else -%}
         ({{ value }})
     {%- endif -%}

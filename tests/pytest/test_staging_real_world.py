@@ -1131,9 +1131,49 @@ def test_customers_and_experiments_lines_that_do_not_split_into_the_header_are_q
     rates.write_text("currency_code,rate_date,rate_to_reporting\nEUR,2018-01-01,1.2\nEUR,2018-06-01\nUSD,2018-01-01,\n")
     result = build_staging(db, {**vars, "raw_fx_rates_path": str(rates)}, expect_ok=False)
     assert (
-        f"fx rates file '{rates}' has a line that is not a currency code, a yyyy-mm-dd date and a rate above 0 (line 3):"
+        f"fx rates file '{rates}' has a line that is not a currency code, a date and a rate above 0 (line 3):"
         " 'EUR,2018-06-01'" in result.output
     )
     rates.write_text("currency_code,rate_date,rate_to_reporting\nEUR,2018-01-01,1.2\nUSD,2018-01-01,\n")
     result = build_staging(db, {**vars, "raw_fx_rates_path": str(rates)}, expect_ok=False)
-    assert "a yyyy-mm-dd date and a rate above 0: 'USD, 2018-01-01, '" in result.output
+    assert "a date and a rate above 0: 'USD, 2018-01-01, '" in result.output
+
+
+def test_fx_rates_saved_by_excel_in_european_and_us_locales_are_read_and_ambiguous_ones_stop(tmp_path):
+    """The rates file needed ISO dates and decimal points, so German Excel's `01.06.2018;1,1685`
+    stopped the build. Its dates and rates are read now as the sales files' are: dotted dates
+    day first, a slash date in the order the file's dates tell, a rate with the separator the
+    file's rates tell, eight decimals kept (a won in euros is 0,00071234). A date or rate that
+    reads two ways in a file that never tells which stops the build, naming the line."""
+    vars = records_beside_one_sale(
+        tmp_path, "customer_id,age,gender,income,country\n7,40,w,41500,AT\n", "customer_id,experiment_id,variant,assigned_at\n"
+    )
+    rates = tmp_path / "rates.csv"
+    vars = {**vars, "raw_fx_rates_path": str(rates)}
+    db = tmp_path / "retail.duckdb"
+    read = "select currency_code, rate_date, rate_to_reporting from staging.stg_sales__fx_rates order by 1, 2"
+
+    rates.write_text(
+        "currency_code;rate_date;rate_to_reporting\r\nEUR;01.06.2018;1,1685\r\nEUR;01.01.2018;1,168\r\nKRW;01.01.2018;0,00071234\r\n"
+    )
+    build_staging(db, vars)
+    assert query(db, read) == [
+        ("EUR", dt.date(2018, 1, 1), Decimal("1.16800000")),
+        ("EUR", dt.date(2018, 6, 1), Decimal("1.16850000")),
+        ("KRW", dt.date(2018, 1, 1), Decimal("0.00071234")),
+    ]
+    rates.write_text('currency_code,rate_date,rate_to_reporting\nEUR,06/13/2018,1.1685\nEUR,06/01/2018,"1,168.5"\n')
+    build_staging(db, vars)
+    assert query(db, read) == [("EUR", dt.date(2018, 6, 1), Decimal("1168.50000000")), ("EUR", dt.date(2018, 6, 13), Decimal("1.16850000"))]
+
+    rates.write_text("currency_code,rate_date,rate_to_reporting\nEUR,01/06/2018,1.1685\nEUR,02/06/2018,1.1695\n")
+    result = build_staging(db, vars, expect_ok=False)
+    assert f"fx rates file '{rates}' has a date that reads as two days" in result.output
+    assert "set raw_date_order, or write the dates as yyyy-mm-dd: 'EUR, 01/06/2018, 1.1685'" in result.output
+    build_staging(db, {**vars, "raw_date_order": "dmy"})
+    assert query(db, read) == [("EUR", dt.date(2018, 6, 1), Decimal("1.16850000")), ("EUR", dt.date(2018, 6, 2), Decimal("1.16950000"))]
+    rates.write_text("currency_code;rate_date;rate_to_reporting\nEUR;2018-01-01;1,168\n")
+    result = build_staging(db, vars, expect_ok=False)
+    assert f"fx rates file '{rates}' has a rate that reads as two numbers (1,168: 1.168 or 1168)" in result.output
+    # each stop left the last good build's rates
+    assert query(db, "select count(*) from staging.stg_sales__fx_rates") == [(2,)]
