@@ -414,8 +414,12 @@
                 {%- endif %}
                 {%- do positions.append(matches[0]) %}
             {%- endfor %}
+            {%- set field_list = [] %}
             {%- set field_types = [] %}
-            {%- for _ in header['fields'] %}{% do field_types.append("'field_" ~ loop.index ~ "': 'VARCHAR'") %}{% endfor %}
+            {%- for _ in header['fields'] %}
+                {%- do field_list.append('field_' ~ loop.index) %}
+                {%- do field_types.append("'field_" ~ loop.index ~ "': 'VARCHAR'") %}
+            {%- endfor %}
             {#- the temporary tables' names: raw_record_customers_file_1_rows, ..._rejects, ..._scans -#}
             {%- set prefix = 'raw_record_' ~ modules.re.sub('[^a-z0-9]+', '_', what | lower) ~ '_' ~ loop.index %}
             {%- set tables = 'temp.main.' ~ prefix %}
@@ -428,8 +432,6 @@
                 ~ ", ignore_errors = true, store_rejects = true, rejects_table = '" ~ prefix ~ "_rejects'"
                 ~ ", rejects_scan = '" ~ prefix ~ "_scans')"
             ) %}
-            {%- set field_list = [] %}
-            {%- for _ in header['fields'] %}{% do field_list.append('field_' ~ loop.index) %}{% endfor %}
             {%- set has_rejects = run_query("select count(*) > 0 from " ~ tables ~ "_rejects").columns[0].values()[0] %}
             {#- a record whose quoted field holds a line break is one line to the reader's numbers -#}
             {%- set spans_lines = has_rejects and run_query(
