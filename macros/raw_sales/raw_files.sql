@@ -349,9 +349,12 @@
 {#-
     The rows of a row-per-record input (the customers file, the experiment assignments): every
     file `files_source` lists, read as text in raw_encoding with its header (each file's columns
-    found by name, in whatever order it has them), as source_file and raw_<column> for each of
-    `columns`; with no file, no rows and the same columns, so the model's parse and checks run
-    the same way. `what` names such a file in an error, and `path_var` the var that finds it.
+    found by name, in whatever order it has them, under title lines if it has them), as
+    source_file and raw_<column> for each of `columns`, plus malformed_line_number and
+    malformed_line: a line that does not split into the header's fields is a row of its own
+    with its text, its number (where it is known) and no values. With no file, no rows and the
+    same columns, so the model's parse and checks run the same way. `what` names such a file in
+    an error, and `path_var` the var that finds it.
     A workbook's typed numbers are written with `decimal_separator` ('.', ',' or 'auto'; default
     raw_decimal_separator), the separator the model reads the file's text numbers with.
 -#}

@@ -195,6 +195,15 @@ def shown_values(command: list[str], env: dict, inline: str, vars: dict | None =
     return sorted(next(iter(row.values())) for row in rows)
 
 
+def on_both_engines(tmp_path: Path, show) -> tuple[list[str], list[str]]:
+    """`show(command, env)` run with DuckDB's dbt and with Spark's (a throwaway Spark warehouse
+    under tmp_path): what each engine shows."""
+    env = dbt_env(tmp_path / "x.duckdb")
+    env.pop("DBT_VARS", None)
+    spark_env = dict(env, SPARK_LOCAL_IP="127.0.0.1", SPARK_WAREHOUSE_DIR=str(tmp_path / "spark"), DBT_TARGET_PATH=str(tmp_path / "ts"))
+    return show([str(BIN / "dbt")], env), show([str(PROJECT / ".venv-spark" / "bin" / "dbt"), "--target", "spark"], spark_env)
+
+
 def parsed_values(command: list[str], env: dict) -> list[str]:
     """DATE_TEXTS read by parse_raw_timestamp in both orders, NUMBER_TEXTS by parse_raw_number
     with both separators, in one dbt show: 'text|order or separator|value' lines."""
@@ -211,13 +220,7 @@ def parsed_values(command: list[str], env: dict) -> list[str]:
 
 
 def test_every_date_and_number_shape_parses_alike_on_spark_and_duckdb(tmp_path):
-    env = dbt_env(tmp_path / "x.duckdb")
-    env.pop("DBT_VARS", None)
-    duck = parsed_values([str(BIN / "dbt")], env)
-    spark = parsed_values(
-        [str(PROJECT / ".venv-spark" / "bin" / "dbt"), "--target", "spark"],
-        dict(env, SPARK_LOCAL_IP="127.0.0.1", SPARK_WAREHOUSE_DIR=str(tmp_path / "spark"), DBT_TARGET_PATH=str(tmp_path / "ts")),
-    )
+    duck, spark = on_both_engines(tmp_path, parsed_values)
     assert len(duck) == 2 * len(DATE_TEXTS) + 2 * len(NUMBER_TEXTS)
     assert spark == duck
     # the shapes are read, not all refused alike: a few of each engine's values, read by hand
@@ -265,14 +268,7 @@ def test_customers_and_experiments_files_are_read_alike_on_spark_and_duckdb(tmp_
     )
     experiments.write_text('Experiments, spring 2018\n\ncustomer_id,Experiment ID,variant\n7,spring,"B, blue"\n9,spring,A\n')
     vars = {"raw_sales_path": str(sales), "raw_customers_path": str(customers), "raw_experiments_path": str(experiments)}
-    env = dbt_env(tmp_path / "x.duckdb")
-    env.pop("DBT_VARS", None)
-    duck = record_rows([str(BIN / "dbt")], env, vars)
-    spark = record_rows(
-        [str(PROJECT / ".venv-spark" / "bin" / "dbt"), "--target", "spark"],
-        dict(env, SPARK_LOCAL_IP="127.0.0.1", SPARK_WAREHOUSE_DIR=str(tmp_path / "spark"), DBT_TARGET_PATH=str(tmp_path / "ts")),
-        vars,
-    )
+    duck, spark = on_both_engines(tmp_path, lambda command, env: record_rows(command, env, vars))
     assert duck == [
         "customers|13|31|f|NULL|NULL", "customers|7|40|w|NULL|NULL", "customers|8|300|m;x|NULL|NULL",
         "customers|NULL|NULL|NULL|10|f;\"1\"1;20", "customers|NULL|NULL|NULL|11|m;12;\"30", "customers|NULL|NULL|NULL|8|f;9",
