@@ -196,10 +196,14 @@
     yyyy-mm-dd (a four-digit year first), or dates with an English month name, which
     read one way only: 5-Jan-2019 (Oracle's and Excel's d-mmm-yy), 5 Jan 2019, Jan 5, 2019 (the
     name abbreviated or in full). Each with an optional time h:mm or h:mm:ss after a blank or a T
-    (ISO 8601's 2020-06-15T10:30:00; a time zone is not read), or a 12-hour time after a blank,
-    8:26 PM. Years in four digits, or two: 00-68 are 2000-2068, 69-99 are 1969-1999 (the POSIX
-    rule). Other years before 1000 are not dates. A TIMESTAMP, NULL when the text is not a date
-    in that order.
+    (ISO 8601's 2020-06-15T10:30:00), or a 12-hour time after a blank, 8:26 PM or 8:26PM.
+    Databases and web shops add to a 24-hour time a fraction of a second (SQL Server's
+    10:30:00.000, JavaScript's .123Z) or a time zone (Z, UTC, GMT, +01:00, +0100 or +01, after a
+    blank or not: Postgres' +00, Shopify's -0400). Both are read and dropped: the timestamp is the
+    time as written, the local time of the zone the export wrote it in, as pandas' `.dt.date`
+    gives for a zoned timestamp, so a file that writes every order in UTC is read in UTC. Years in
+    four digits, or two: 00-68 are 2000-2068, 69-99 are 1969-1999 (the POSIX rule). Other years
+    before 1000 are not dates. A TIMESTAMP, NULL when the text is not a date in that order.
 -#}
 {% macro parse_raw_timestamp(expr, date_order) -%}
     {{ return(adapter.dispatch('parse_raw_timestamp')(expr, date_order)) }}
@@ -219,8 +223,23 @@
           else a month name between blanks.
         %Y reads one to four digits, so 15/6/18 is the year 18 and 1/6/218 the year 218; the
         year is fixed below.
+        A text with a colon that reads in none of these is read once more, with a fraction of a
+        second or a time zone after its last digit dropped, or a blank put before an AM or PM
+        that follows its last digit: an ISO date (its first dash fifth, or fourth for a
+        three-digit year) in the ISO formats, another in the others at once, in the order above.
+        The regular expressions and the long list run only on such texts.
     -#}
     {%- set text = 'trim(' ~ expr ~ ')' -%}
+    {%- set zone = time_zone_pattern() -%}
+    {%- set without_tail = "regexp_replace(" ~ text ~ ", '([0-9])(?:[.,][0-9]{1,9}" ~ zone ~ "?|" ~ zone ~ ")$', '\\1')" -%}
+    {%- set normalized -%}
+        case
+            when suffix(lower({{ text }}), 'm') then regexp_replace({{ text }}, '([0-9]:[0-9]{1,2})([AaPp][Mm])$', '\1 \2')
+            else {{ without_tail }}
+        end
+    {%- endset -%}
+    {#- a text's time fits one of these at most: the likeliest first -#}
+    {%- set normalized_times = ['T%H:%M:%S', ' %H:%M:%S', 'T%H:%M', ' %H:%M', ' %I:%M:%S %p', ' %I:%M %p'] -%}
     {%- set times = {
         'none': [''],
         'minutes': [' %H:%M', 'T%H:%M', ' %I:%M %p'],
@@ -255,20 +274,31 @@
                 else {{ by_time.minutes }}
             end
         {%- endset -%}
-        {%- do by_order.update({order: parse}) -%}
+        {%- set iso_formats, other_formats = [], [] -%}
+        {%- for formats, dates in [(iso_formats, ['%Y-%m-%d']), (other_formats, shapes[0][1] + shapes[1][1] + shapes[3][1] + shapes[4][1])] -%}
+            {%- for date in dates %}{% for time in normalized_times %}{% do formats.append("'" ~ date ~ time ~ "'") %}{% endfor %}{% endfor -%}
+        {%- endfor -%}
+        {%- set normalized_parse -%}
+            case
+                when strpos({{ text }}, '-') between 4 and 5 then try_strptime({{ normalized }}, [{{ iso_formats | join(', ') }}])
+                else try_strptime({{ normalized }}, [{{ other_formats | join(', ') }}])
+            end
+        {%- endset -%}
+        {%- do by_order.update({order: parse, order ~ '_normalized': normalized_parse}) -%}
     {%- endfor -%}
-    {#- DuckDB evaluates `parsed` once -#}
+    {#- DuckDB evaluates `parsed` once, and a CASE's branch only on the rows it selects -#}
     {%- set parsed -%}
         case {{ date_order }}
-            when 'dmy' then {{ by_order.dmy }}
-            when 'mdy' then {{ by_order.mdy }}
+            when 'dmy' then coalesce({{ by_order.dmy }}, case when contains({{ expr }}, ':') then {{ by_order.dmy_normalized }} end)
+            when 'mdy' then coalesce({{ by_order.mdy }}, case when contains({{ expr }}, ':') then {{ by_order.mdy_normalized }} end)
         end
     {%- endset -%}
-    (case
-        when year({{ parsed }}) < 69 then {{ parsed }} + interval 2000 year
-        when year({{ parsed }}) < 100 then {{ parsed }} + interval 1900 year
-        when year({{ parsed }}) >= 1000 then {{ parsed }}
-    end)
+    {#- the year fixed: each mention of `parsed` adds its whole text to the query DuckDB plans -#}
+    ({{ parsed }} + to_years(case
+        when year({{ parsed }}) < 69 then 2000
+        when year({{ parsed }}) < 100 then 1900
+        when year({{ parsed }}) >= 1000 then 0
+    end))
 {%- endmacro %}
 
 
@@ -277,7 +307,8 @@
     the shapes are one regular expression, its groups the day, month, year and time, and the
     timestamp is made from them (NULL where they make no date, as 31/2). The alternatives are
     tried in DuckDB's order (a dash date d-m-y before ISO). A month name is its number by
-    english_month_number; a 12-hour time follows a blank and has an hour of 1 to 12.
+    english_month_number; a 12-hour time follows a blank and has an hour of 1 to 12; a 24-hour
+    time's fraction of a second and time zone are matched and dropped, as on DuckDB.
 -#}
 {% macro spark__parse_raw_timestamp(expr, date_order) -%}
     {%- set month_name = '([A-Za-z]{3,9})' -%}
@@ -292,7 +323,9 @@
         ('([0-9]{1,2}) ' ~ month_name ~ ' ([0-9]{1,4})', ['day', 'month_name', 'year']),
         (month_name ~ ' ([0-9]{1,2}), ([0-9]{1,4})', ['month_name', 'day', 'year']),
     ] -%}
-    {%- set time_shape = '(?:([ T])([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2}))?(?: ([AaPp][Mm]))?)?' -%}
+    {#- a 12-hour time's AM or PM after a blank or not; a 24-hour time's fraction and zone, dropped -#}
+    {%- set zone = time_zone_pattern() -%}
+    {%- set time_shape = '(?:([ T])([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2}))?(?: ?([AaPp][Mm])|(?:[.,][0-9]{1,9})?' ~ zone ~ '?)?)?' -%}
     {%- set roles = ['first', 'second', 'day', 'month', 'month_name', 'year', 'separator', 'hour', 'minute', 'second_of_minute', 'half_day'] -%}
     {%- set texts = {} -%}
     {%- for role in roles %}{% do texts.update({role: []}) %}{% endfor -%}
@@ -351,6 +384,12 @@
             and ({{ half_day }} is null or ({{ texts.separator[0] }} = ' ' and {{ number.hour }} between 1 and 12))
         then coalesce({{ readings | join(', ') }})
     end)
+{%- endmacro %}
+
+
+{#- A time zone after a time, as exports write it: Z, UTC, GMT, +01:00, +0100 or +01, after a blank or not (a regular expression). -#}
+{% macro time_zone_pattern() -%}
+    (?: ?(?:[Zz]|UTC|GMT|[+-][0-9]{2}(?::?[0-9]{2})?))
 {%- endmacro %}
 
 

@@ -392,6 +392,56 @@ def test_a_hand_written_date_in_a_file_of_iso_dates_is_refused_not_guessed(tmp_p
     assert query(db, "select order_date from staging.base_sales__order_lines where quarantine_reasons is not null") == [(None,)]
 
 
+def test_timestamps_with_fractions_zones_or_a_glued_pm_are_read_as_written(tmp_path):
+    """Databases and web shops write a fraction of a second and a time zone after the time (SQL
+    Server 2010-12-01 08:26:00.000, Postgres +00, JavaScript .000Z, Shopify -0500), and US
+    spreadsheets glue PM to the time; a workbook's date cells carry milliseconds when their times
+    came from =NOW() or a database. Each is its time as written, the fraction and the zone dropped,
+    never moved to another zone. A zone named otherwise (CET) is not read, and a 12-hour time takes
+    no zone."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    written = {
+        "sql_server.csv": ["2010-12-01 08:26:00.000", "2010-12-13 23:59:59.997"],
+        "postgres.csv": ["2010-12-01 08:26:00+00", "2010-12-13 23:59:59.5+01"],
+        "web_shop.csv": ["2010-12-01T08:26:00.000Z", "2010-12-13T23:59:59Z"],
+        "shopify.csv": ["2010-12-01 08:26:00 -0500", "2010-12-13 23:59:59 +05:30"],
+        "excel_us.csv": ["12/1/2010 8:26AM", "12/13/2010 11:59:59PM"],
+        "named_zones.csv": ["2010-12-01 08:26:00 UTC", "2010-12-13 23:59:59 CET", "12/13/2010 11:59 PM Z"],
+    }
+    for name, dates in written.items():
+        lines = [text_line(ONLINE_RETAIL_HEADER)] + [text_line(online_line(f"{name[:3]}{i}", d)) for i, d in enumerate(dates)]
+        (folder / name).write_text("\r\n".join(lines) + "\r\n")
+    # a workbook whose times came from =NOW() or a database: date cells with milliseconds
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(ONLINE_RETAIL_HEADER)
+    for i, when in enumerate([dt.datetime(2010, 12, 1, 8, 26), dt.datetime(2010, 12, 13, 23, 59, 59, 136000)]):
+        book.active.append([f"xl{i}", "22350", "CAT BOWL", 2, when, 2.1, 13085, "United Kingdom"])
+    book.save(folder / "pos_export.xlsx")
+    # an experimentation platform's assignments, in UTC with milliseconds
+    experiments = tmp_path / "assignments.csv"
+    experiments.write_text("customer_id,experiment_id,variant,assigned_at\n13085,spring,control,2010-11-30T22:15:03.120Z\n")
+    db = tmp_path / "retail.duckdb"
+    vars = {
+        "raw_sales_path": str(folder / "*"), "raw_sales_format": "online_retail", "raw_max_quarantined_share": 1,
+        "raw_experiments_path": str(experiments),
+    }  # fmt: skip
+    build_staging(db, vars)
+    assigned = query(db, "select customer_id, assigned_at from staging.stg_sales__experiment_assignments")
+    assert assigned == [("13085", dt.datetime(2010, 11, 30, 22, 15, 3))]
+    expected = [(2, dt.datetime(2010, 12, 1, 8, 26)), (3, dt.datetime(2010, 12, 13, 23, 59, 59))]
+    ordered = "select source_line_number, ordered_at from staging.stg_sales__order_lines where source_file = ? order by 1"
+    for name in ["sql_server.csv", "postgres.csv", "web_shop.csv", "shopify.csv", "excel_us.csv", "pos_export.xlsx"]:
+        path = folder / name
+        assert landed(db, path) == {2: None, 3: None}, name
+        assert query(db, ordered, [str(path)]) == expected, name
+    assert landed(db, folder / "named_zones.csv") == {2: None, 3: "unparseable_date", 4: "unparseable_date"}
+    orders = dict(query(db, "select source_file, date_order from staging.base_sales__raw_files where is_date_order_known"))
+    assert orders == {str(folder / "excel_us.csv"): "mdy"}  # 12/13/2010 tells month first
+
+
 def test_an_explicit_date_order_the_file_contradicts_stops_the_build(tmp_path):
     path = tmp_path / "day_first.csv"
     dates = [f"{d}/12/2010 10:00" for d in range(13, 20)]
