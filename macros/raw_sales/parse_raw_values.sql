@@ -193,10 +193,12 @@
     A date or timestamp as exports write it: slash or dash dates d/m/y, d-m-y or m/d/y, m-d-y
     (`date_order`, a SQL expression giving 'dmy' or 'mdy', says which; day and month in one or two
     digits; Dutch and Danish exports write d-m-yyyy), dotted dates d.m.y (always day first), ISO
-    yyyy-mm-dd (a four-digit year first), or dates with an English month name, which
-    read one way only: 5-Jan-2019 (Oracle's and Excel's d-mmm-yy), 5 Jan 2019, Jan 5, 2019 (the
-    name abbreviated or in full). Each with an optional time h:mm or h:mm:ss after a blank or a T
-    (ISO 8601's 2020-06-15T10:30:00), or a 12-hour time after a blank, 8:26 PM or 8:26PM.
+    yyyy-mm-dd (a four-digit year first), or dates with a month name, which read one way only:
+    5-Jan-2019 (Oracle's and Excel's d-mmm-yy), 5 Jan 2019, Jan 5, 2019, the name abbreviated
+    or in full, in English or as German, French, Spanish, Italian, Dutch or Portuguese Excel
+    writes it (15-Mrz-18, 15-févr.-18, 3-mag-2019; month_names). Each with an optional time
+    h:mm or h:mm:ss after a blank or a T (ISO 8601's 2020-06-15T10:30:00), or a 12-hour time
+    after a blank, 8:26 PM or 8:26PM.
     Databases and web shops add to a 24-hour time a fraction of a second (SQL Server's
     10:30:00.000, JavaScript's .123Z) or a time zone (Z, UTC, GMT, +01:00, +0100 or +01, after a
     blank or not: Postgres' +00, Shopify's -0400). Both are read and dropped: the timestamp is the
@@ -223,11 +225,14 @@
           else a month name between blanks.
         %Y reads one to four digits, so 15/6/18 is the year 18 and 1/6/218 the year 218; the
         year is fixed below.
-        A text with a colon that reads in none of these is read once more, with a fraction of a
-        second or a time zone after its last digit dropped, or a blank put before an AM or PM
-        that follows its last digit: an ISO date (its first dash fifth, or fourth for a
-        three-digit year) in the ISO formats, another in the others at once, in the order above.
-        The regular expressions and the long list run only on such texts.
+        A text that reads in none of these and holds a colon, or letters outside a slash date,
+        is read once more, with a fraction of a second or a time zone after its last digit
+        dropped, or a blank put before an AM or PM that follows its last digit: an ISO date (its
+        first dash fifth, or fourth for a three-digit year) in the ISO formats; a date with a
+        word of three letters or more in the month-name formats, its first word read as a month
+        name in any language month_names knows and put as its English abbreviation; another in
+        the numeric formats of the file's order. The regular expressions and the longer lists
+        run only on such texts.
     -#}
     {%- set text = 'trim(' ~ expr ~ ')' -%}
     {%- set zone = time_zone_pattern() -%}
@@ -238,6 +243,18 @@
             else {{ without_tail }}
         end
     {%- endset -%}
+    {#- a month name in any language month_names knows, as its English abbreviation (%b) -#}
+    {%- set spellings, abbreviations = [], [] -%}
+    {%- for names in month_names() -%}
+        {%- for name in names %}{% do spellings.append("'" ~ name ~ "'") %}{% do abbreviations.append("'" ~ names[0] ~ "'") %}{% endfor -%}
+    {%- endfor -%}
+    {%- set abbreviation -%}
+        list_extract(
+            [{{ abbreviations | join(', ') }}],
+            list_position([{{ spellings | join(', ') }}], lower(regexp_extract({{ normalized }}, '{{ month_letters() }}+')))
+        )
+    {%- endset -%}
+    {%- set named = 'regexp_replace(' ~ normalized ~ ", '" ~ month_letters() ~ "+[.]?', " ~ abbreviation ~ ')' -%}
     {#- a text's time fits one of these at most: the likeliest first -#}
     {%- set normalized_times = ['T%H:%M:%S', ' %H:%M:%S', 'T%H:%M', ' %H:%M', ' %I:%M:%S %p', ' %I:%M %p'] -%}
     {%- set times = {
@@ -274,31 +291,37 @@
                 else {{ by_time.minutes }}
             end
         {%- endset -%}
-        {%- set iso_formats, other_formats = [], [] -%}
-        {%- for formats, dates in [(iso_formats, ['%Y-%m-%d']), (other_formats, shapes[0][1] + shapes[1][1] + shapes[3][1] + shapes[4][1])] -%}
-            {%- for date in dates %}{% for time in normalized_times %}{% do formats.append("'" ~ date ~ time ~ "'") %}{% endfor %}{% endfor -%}
-        {%- endfor -%}
-        {%- set normalized_parse -%}
-            case
-                when strpos({{ text }}, '-') between 4 and 5 then try_strptime({{ normalized }}, [{{ iso_formats | join(', ') }}])
-                else try_strptime({{ normalized }}, [{{ other_formats | join(', ') }}])
-            end
-        {%- endset -%}
-        {%- do by_order.update({order: parse, order ~ '_normalized': normalized_parse}) -%}
+        {%- set numeric_formats = [] -%}
+        {%- for date in shapes[0][1] + shapes[1][1] + shapes[3][1][:2] %}{% for time in normalized_times %}{% do numeric_formats.append("'" ~ date ~ time ~ "'") %}{% endfor %}{% endfor -%}
+        {%- do by_order.update({order: parse, order ~ '_numeric': 'try_strptime(' ~ normalized ~ ', [' ~ numeric_formats | join(', ') ~ '])'}) -%}
     {%- endfor -%}
-    {#- DuckDB evaluates `parsed` once, and a CASE's branch only on the rows it selects -#}
-    {%- set parsed -%}
-        case {{ date_order }}
-            when 'dmy' then coalesce({{ by_order.dmy }}, case when contains({{ expr }}, ':') then {{ by_order.dmy_normalized }} end)
-            when 'mdy' then coalesce({{ by_order.mdy }}, case when contains({{ expr }}, ':') then {{ by_order.mdy_normalized }} end)
+    {%- set iso_formats, named_formats = [], [] -%}
+    {%- for time in normalized_times %}{% do iso_formats.append("'%Y-%m-%d" ~ time ~ "'") %}{% endfor -%}
+    {%- for date in ['%d-%b-%Y', '%d %b %Y', '%b %d, %Y'] %}{% for time in ['', ' %H:%M:%S', ' %H:%M', ' %I:%M:%S %p', ' %I:%M %p'] %}{% do named_formats.append("'" ~ date ~ time ~ "'") %}{% endfor %}{% endfor -%}
+    {%- set second -%}
+        case
+            when strpos({{ text }}, '-') between 4 and 5 then try_strptime({{ normalized }}, [{{ iso_formats | join(', ') }}])
+            when regexp_matches({{ normalized }}, '{{ month_letters() }}{3}') then try_strptime({{ named }}, [{{ named_formats | join(', ') }}])
+            when {{ date_order }} = 'dmy' then {{ by_order.dmy_numeric }}
+            when {{ date_order }} = 'mdy' then {{ by_order.mdy_numeric }}
         end
     {%- endset -%}
-    {#- the year fixed: each mention of `parsed` adds its whole text to the query DuckDB plans -#}
-    ({{ parsed }} + to_years(case
-        when year({{ parsed }}) < 69 then 2000
-        when year({{ parsed }}) < 100 then 1900
-        when year({{ parsed }}) >= 1000 then 0
-    end))
+    {#- a time, or letters outside a slash date, which never holds a month name; as for the first
+        reading, a date order other than dmy or mdy reads nothing -#}
+    {%- set second_reading = date_order ~ " in ('dmy', 'mdy') and (contains(" ~ expr ~ ", ':') or (not contains(" ~ expr ~ ", '/') and regexp_matches(" ~ expr ~ ", '" ~ month_letters() ~ "')))" -%}
+    {#- DuckDB evaluates `parsed` once, and a CASE's branch only on the rows it selects -#}
+    {%- set parsed -%}
+        coalesce(
+            case {{ date_order }} when 'dmy' then {{ by_order.dmy }} when 'mdy' then {{ by_order.mdy }} end,
+            case when {{ second_reading }} then {{ second }} end
+        )
+    {%- endset -%}
+    {#- the year fixed: each mention of `parsed` adds its whole text to the query DuckDB plans,
+        and a four-digit year, the usual one, takes no arithmetic -#}
+    (case
+        when year({{ parsed }}) >= 1000 then {{ parsed }}
+        else {{ parsed }} + to_years(case when year({{ parsed }}) < 69 then 2000 when year({{ parsed }}) < 100 then 1900 end)
+    end)
 {%- endmacro %}
 
 
@@ -307,11 +330,11 @@
     the shapes are one regular expression, its groups the day, month, year and time, and the
     timestamp is made from them (NULL where they make no date, as 31/2). The alternatives are
     tried in DuckDB's order (a dash date d-m-y before ISO). A month name is its number by
-    english_month_number; a 12-hour time follows a blank and has an hour of 1 to 12; a 24-hour
+    month_number; a 12-hour time follows a blank and has an hour of 1 to 12; a 24-hour
     time's fraction of a second and time zone are matched and dropped, as on DuckDB.
 -#}
 {% macro spark__parse_raw_timestamp(expr, date_order) -%}
-    {%- set month_name = '([A-Za-z]{3,9})' -%}
+    {%- set month_name = '(' ~ month_letters() ~ '{3,10})[.]?' -%}
     {#- each date shape with the role of each of its groups: first and second are day and month
         in date_order -#}
     {%- set shapes = [
@@ -342,15 +365,15 @@
         {%- for text in texts[role] %}{% do values.append('cast(' ~ text ~ ' as int)') %}{% endfor -%}
         {%- do number.update({role: values[0] if values | length == 1 else 'coalesce(' ~ values | join(', ') ~ ')'}) -%}
     {%- endfor -%}
-    {%- set month_names = [] -%}
-    {%- for text in texts.month_name %}{% do month_names.append(english_month_number(text)) %}{% endfor -%}
+    {%- set month_numbers = [] -%}
+    {%- for text in texts.month_name %}{% do month_numbers.append(month_number(text)) %}{% endfor -%}
     {%- set day -%}
         coalesce(case {{ date_order }} when 'dmy' then {{ number.first }} when 'mdy' then {{ number.second }} end, {{ number.day }})
     {%- endset -%}
     {%- set month -%}
         coalesce(
             case {{ date_order }} when 'dmy' then {{ number.second }} when 'mdy' then {{ number.first }} end,
-            {{ number.month }}, {{ month_names | join(', ') }}
+            {{ number.month }}, {{ month_numbers | join(', ') }}
         )
     {%- endset -%}
     {#- DuckDB reads a dash date that is no date in the file's order (19-05-12, month first) as
@@ -393,15 +416,47 @@
 {%- endmacro %}
 
 
-{#- A month's number from its English name, abbreviated (jan) or in full (january), in any case; NULL for another text. -#}
-{% macro english_month_number(expr) -%}
+{#-
+    Month names as exports write them, month by month: English, German, French, Spanish, Italian,
+    Dutch and Portuguese, in full and as each language's Excel abbreviates them (mmm), in lower
+    case, accented and not, without an abbreviation's dot. No spelling names two months.
+-#}
+{% macro month_names() -%}
+    {%- set names = [
+        ['jan', 'january', 'januar', 'janvier', 'janv', 'enero', 'ene', 'gennaio', 'gen', 'januari', 'janeiro'],
+        ['feb', 'february', 'februar', 'février', 'fevrier', 'févr', 'fevr', 'febrero', 'febbraio', 'februari', 'fevereiro', 'fev'],
+        ['mar', 'march', 'märz', 'marz', 'maerz', 'mär', 'mrz', 'mars', 'marzo', 'maart', 'mrt', 'março', 'marco'],
+        ['apr', 'april', 'avril', 'avr', 'abril', 'abr', 'aprile'],
+        ['may', 'mai', 'mayo', 'maggio', 'mag', 'mei', 'maio'],
+        ['jun', 'june', 'juni', 'juin', 'junio', 'giugno', 'giu', 'junho'],
+        ['jul', 'july', 'juli', 'juillet', 'juil', 'julio', 'luglio', 'lug', 'julho'],
+        ['aug', 'august', 'août', 'aout', 'agosto', 'ago', 'augustus'],
+        ['sep', 'sept', 'september', 'septembre', 'septiembre', 'settembre', 'set', 'setembro'],
+        ['oct', 'october', 'oktober', 'okt', 'octobre', 'octubre', 'ottobre', 'ott', 'outubro', 'out'],
+        ['nov', 'november', 'novembre', 'noviembre', 'novembro'],
+        ['dec', 'december', 'dezember', 'dez', 'décembre', 'decembre', 'déc', 'diciembre', 'dic', 'dicembre', 'dezembro'],
+    ] -%}
+    {%- set seen = [] -%}
+    {%- for spellings in names %}{% for name in spellings -%}
+        {%- if name in seen %}{{ exceptions.raise_compiler_error("month_names: '" ~ name ~ "' names two months") }}{% endif -%}
+        {%- do seen.append(name) -%}
+    {%- endfor %}{% endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+
+{#- The letters of a month name (month_names), as a regular expression's class: Latin-1's letters. -#}
+{% macro month_letters() -%}
+    [A-Za-zÀ-ÿ]
+{%- endmacro %}
+
+
+{#- A month's number from its name (month_names), in any case; NULL for another text. -#}
+{% macro month_number(expr) -%}
     case lower({{ expr }})
-        {%- for name in ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'] %}
-        when '{{ name[:3] }}' then {{ loop.index }}
-        {%- if name | length > 3 %}
-        when '{{ name }}' then {{ loop.index }}
-        {%- endif %}
-        {%- endfor %}
+        {%- for spellings in month_names() %}{% set month = loop.index %}{% for name in spellings %}
+        when '{{ name }}' then {{ month }}
+        {%- endfor %}{% endfor %}
     end
 {%- endmacro %}
 

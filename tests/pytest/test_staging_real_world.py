@@ -352,6 +352,38 @@ def test_dutch_dash_dates_oracle_month_names_and_text_formulas_are_read(tmp_path
     assert files == {str(dutch): "dmy"}  # a month name reads one way in either order: it tells nothing
 
 
+def test_month_names_as_european_excel_writes_them_are_read(tmp_path):
+    """Excel writes a date cell formatted d-mmm-yy with its locale's month names: German
+    15-Mrz-18 and 15-Dez-18, French 15-févr.-18 (abbreviations with a dot), Italian 3-mag-2019,
+    each saved in Windows-1252. They read one way, as the English names do; a word that is no
+    month is refused."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    money = {"Unit Cost": "10,00", "Unit Price": "20,00", "Discount Applied": "0,1"}
+    files = {
+        "Umsätze.csv": [("DE - 1", "01-Mrz-18", "15-Mrz-18", "20-Mrz-18", "25-Mrz-18"), ("DE - 2", "", "15-Dez-18", "", "")],
+        "ventes.csv": [("FR - 1", "1-févr.-18", "15-févr.-18", "20-févr.-18", "25-févr.-18"), ("FR - 2", "", "15 août 2018", "", "")],
+        "vendite.csv": [("IT - 1", "", "3-mag-2019", "", ""), ("IT - 2", "", "3-xyz-2019", "", "")],
+    }
+    for name, rows in files.items():
+        lines = [text_line(RETAIL_CHAIN_HEADER, ";")]
+        for order, procured, ordered, shipped, delivered in rows:
+            dates = dict(ProcuredDate=procured, OrderDate=ordered, ShipDate=shipped, DeliveryDate=delivered)
+            lines.append(text_line(fields(order, **dates, **money), ";"))
+        (folder / name).write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    db = tmp_path / "retail.duckdb"
+    build_staging(db, {"raw_sales_path": str(folder / "*.csv"), "raw_encoding": "cp1252", "raw_max_quarantined_share": 1})
+    lines = query(db, "select order_id, procured_date, order_date, ship_date from staging.stg_sales__order_lines order by 1")
+    assert lines == [
+        ("DE - 1", dt.date(2018, 3, 1), dt.date(2018, 3, 15), dt.date(2018, 3, 20)),
+        ("DE - 2", None, dt.date(2018, 12, 15), None),
+        ("FR - 1", dt.date(2018, 2, 1), dt.date(2018, 2, 15), dt.date(2018, 2, 20)),
+        ("FR - 2", None, dt.date(2018, 8, 15), None),
+        ("IT - 1", None, dt.date(2019, 5, 3), None),
+    ]
+    assert landed(db, folder / "vendite.csv") == {2: None, 3: "unparseable_date"}
+
+
 def test_a_file_whose_dates_never_tell_the_order_stops_the_build_until_it_is_set(tmp_path):
     """A daily export of the 5th of March, day first: every date reads two ways (5/3 or 3/5). It
     is never read in the layout's order (retail_chain: day first; the same file month first
