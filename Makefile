@@ -75,9 +75,10 @@ LIFETIMES_SHA256 := 261e3dc89977c2b60767ca6728aaa29d429de0c814635070a749c3655589
 LIFETIMES_DATA := data/external/lifetimes-0.11.3/.unpacked
 
 ## make test: the whole suite: lint, the project's documentation and test scores, then pytest
-## (which drives dbt end to end on fixtures and the sample)
+## (which drives dbt end to end on fixtures and the sample) on TEST_WORKERS pytest-xdist workers
+TEST_WORKERS ?= 2
 test: setup chromium java $(SPARK_VENV)/.installed $(HYPER_VENV)/.installed lint score $(LIFETIMES_DATA)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 
 $(LIFETIMES_DATA): $(VENV)/.installed
 	$(BIN)/python -m pip download --quiet --disable-pip-version-check --no-deps --dest data/external lifetimes==0.11.3

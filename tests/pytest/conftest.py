@@ -141,3 +141,17 @@ def duckdb_client_python(tag: str) -> Path:
 @pytest.fixture(scope="session")
 def duckdb11_python():
     return duckdb_client_python("11")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """make test runs the suite on two pytest-xdist workers (--dist loadgroup), which hand out
+    tests one by one. A test that uses a module-scoped fixture (one build that its module's tests
+    share) joins its module's group, so the group runs on one worker and builds the fixture once;
+    every other test goes to whichever worker is free. Without xdist the mark does nothing.
+    tryfirst: xdist reads the marks in its own hook of this name."""
+    for item in items:
+        fixture_info = getattr(item, "_fixtureinfo", None)
+        definitions = fixture_info.name2fixturedefs.values() if fixture_info else []
+        if any(defs and defs[-1].scope == "module" for defs in definitions):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

@@ -109,8 +109,8 @@ def plan(db: Path) -> dict[str, tuple[str, str]]:
     return {Path(path).name: (action, reason) for path, action, reason in rows}
 
 
-@pytest.fixture(scope="module")
-def days(tmp_path_factory) -> dict[str, list[str]]:
+@pytest.fixture
+def days() -> dict[str, list[str]]:
     """Three days of the sample's lines; line `repeated` of day 1 comes again in day 3."""
     lines = SAMPLE.read_text().splitlines()
     header, body = lines[0], lines[1:]
