@@ -76,6 +76,7 @@ LIFETIMES_DATA := data/external/lifetimes-0.11.3/.unpacked
 
 ## make test: the whole suite: lint, the project's documentation and test scores, then pytest
 ## (which drives dbt end to end on fixtures and the sample) on TEST_WORKERS pytest-xdist workers
+## (0: one process)
 TEST_WORKERS ?= 2
 test: setup chromium java $(SPARK_VENV)/.installed $(HYPER_VENV)/.installed lint score $(LIFETIMES_DATA)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
