@@ -262,8 +262,15 @@
         'minutes': [' %H:%M', 'T%H:%M', ' %I:%M %p'],
         'seconds': [' %H:%M:%S', 'T%H:%M:%S', ' %I:%M:%S %p'],
     } -%}
+    {#- a constant order ('dmy' or 'mdy', as most callers give it) writes out its own formats
+        alone: the text DuckDB parses and plans is half as long -#}
+    {%- set orders = [('dmy', '%d/%m'), ('mdy', '%m/%d')] -%}
+    {%- set constant_order = date_order | trim in ["'dmy'", "'mdy'"] -%}
+    {%- if constant_order -%}
+        {%- set orders = orders | selectattr(0, 'equalto', date_order | trim | replace("'", '')) | list -%}
+    {%- endif -%}
     {%- set by_order = {} -%}
-    {%- for order, day_month in [('dmy', '%d/%m'), ('mdy', '%m/%d')] -%}
+    {%- for order, day_month in orders -%}
         {%- set shapes = [
             ("contains(" ~ expr ~ ", '/')", [day_month ~ '/%Y']),
             ("contains(" ~ expr ~ ", '.')", ['%d.%m.%Y']),
@@ -302,17 +309,25 @@
         case
             when strpos({{ text }}, '-') between 4 and 5 then try_strptime({{ normalized }}, [{{ iso_formats | join(', ') }}])
             when regexp_matches({{ normalized }}, '{{ month_letters() }}{3}') then try_strptime({{ named }}, [{{ named_formats | join(', ') }}])
-            when {{ date_order }} = 'dmy' then {{ by_order.dmy_numeric }}
-            when {{ date_order }} = 'mdy' then {{ by_order.mdy_numeric }}
+            {%- for order, _ in orders %}
+            {{ 'else' if constant_order else 'when ' ~ date_order ~ " = '" ~ order ~ "' then" }} {{ by_order[order ~ '_numeric'] }}
+            {%- endfor %}
         end
     {%- endset -%}
     {#- a time, or letters outside a slash date, which never holds a month name; as for the first
         reading, a date order other than dmy or mdy reads nothing -#}
-    {%- set second_reading = date_order ~ " in ('dmy', 'mdy') and (contains(" ~ expr ~ ", ':') or (not contains(" ~ expr ~ ", '/') and regexp_matches(" ~ expr ~ ", '" ~ month_letters() ~ "')))" -%}
+    {%- set second_reading = "(contains(" ~ expr ~ ", ':') or (not contains(" ~ expr ~ ", '/') and regexp_matches(" ~ expr ~ ", '" ~ month_letters() ~ "')))" -%}
+    {%- if not constant_order -%}
+        {%- set second_reading = date_order ~ " in ('dmy', 'mdy') and " ~ second_reading -%}
+    {%- endif -%}
     {#- DuckDB evaluates `parsed` once, and a CASE's branch only on the rows it selects -#}
     {%- set parsed -%}
         coalesce(
+            {%- if constant_order %}
+            {{ by_order[orders[0][0]] }},
+            {%- else %}
             case {{ date_order }} when 'dmy' then {{ by_order.dmy }} when 'mdy' then {{ by_order.mdy }} end,
+            {%- endif %}
             case when {{ second_reading }} then {{ second }} end
         )
     {%- endset -%}

@@ -24,6 +24,8 @@
        outnumber the lines reading only the chosen way (estimated from the sample), the choice
        was wrong and the build stops, saying which var to set. With the var set explicitly, it
        stops when over 1% of the lines read only the other way and none only the chosen way.
+       Only the files this build parsed are checked so: a file kept from an earlier load was
+       checked when it was loaded, and its lines and conventions are the same.
     2. A file whose share of refused lines (duplicate_line alone aside: a copy of a file is not
        a broken file) is above raw_max_quarantined_share stops the build, naming its three most
        frequent reasons; when ambiguous_date alone is above the share (a file whose dates never
@@ -34,6 +36,13 @@
     {%- set layout_columns = raw_layout_columns() -%}
     {%- set date_columns = raw_layout_columns_of_type(['date']) -%}
     {%- set number_columns = raw_layout_columns_of_type(['number', 'money']) -%}
+    {%- set date_orders, separators = [], [] -%}
+    {%- for date_order, separator, _, _ in raw_sales_conventions(raw_files) -%}
+        {%- if date_order not in date_orders %}{% do date_orders.append(date_order) %}{% endif -%}
+        {%- if separator not in separators %}{% do separators.append(separator) %}{% endif -%}
+    {%- endfor -%}
+    {%- set other_orders = {'dmy': 'mdy', 'mdy': 'dmy'} -%}
+    {%- set other_separators = {'.': ',', ',': '.'} -%}
     with
 
     files as (
@@ -46,14 +55,11 @@
 
         select
             order_lines.source_file,
+            order_lines.load_id,
             split_part(order_lines.quarantine_reasons, ',', 1) as quarantine_reason,
             contains(order_lines.quarantine_reasons, 'ambiguous_date') as is_ambiguous_date,
             contains(order_lines.quarantine_reasons, 'ambiguous_number') as is_ambiguous_number,
-            files.date_order,
-            files.decimal_separator,
-            {%- for column in date_columns + number_columns %}
-            {{ list_at('order_lines.raw_values', layout_columns.index(column) + 1) }} as raw_{{ column }}{{ "," if not loop.last }}
-            {%- endfor %}
+            order_lines.raw_values
         from {{ order_lines }} as order_lines
         inner join files on order_lines.source_file = files.source_file
         where order_lines.quarantine_reasons is not null
@@ -61,26 +67,62 @@
 
     ),
 
-    refused_evidence as (
+    refused_counts as (
 
         select
             source_file,
             count(*) as refused_lines,
             count(*) filter (where is_ambiguous_date) as ambiguous_date_lines,
-            count(*) filter (where is_ambiguous_number) as ambiguous_number_lines,
-            count(*) filter (where
-                {%- for column in date_columns %}
-                ({{ parse_raw_timestamp('raw_' ~ column, 'date_order') }} is null
-                    and {{ parse_raw_timestamp('raw_' ~ column, other_date_order('date_order')) }} is not null){{ " or" if not loop.last }}
-                {%- endfor %}
-            ) as other_date_order_lines,
-            count(*) filter (where
-                {%- for column in number_columns %}
-                ({{ parse_raw_number('raw_' ~ column, 'decimal_separator', allow_percent=true) }} is null
-                    and {{ parse_raw_number('raw_' ~ column, other_decimal_separator('decimal_separator'), allow_percent=true) }} is not null){{ " or" if not loop.last }}
-                {%- endfor %}
-            ) as other_separator_lines
+            count(*) filter (where is_ambiguous_number) as ambiguous_number_lines
         from refused
+        group by source_file
+
+    ),
+
+    -- the refused lines this build parsed, with their dates and numbers as written: a kept
+    -- file's lines were checked by the build that loaded them, with the same conventions
+    parsed_refused as (
+
+        select
+            refused.source_file,
+            files.date_order,
+            files.decimal_separator,
+            {%- for column in date_columns + number_columns %}
+            {{ list_at('refused.raw_values', layout_columns.index(column) + 1) }} as raw_{{ column }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from refused
+        inner join files on refused.source_file = files.source_file
+        where refused.load_id = {{ sql_string(invocation_id) }}
+
+    ),
+
+    -- each convention the files use as a constant, as base_sales__order_lines parses with them:
+    -- the query holds each date and number parse once per order or separator in use
+    conventions_evidence as (
+
+        select
+            source_file,
+            count(*) filter (where case date_order
+                {%- for date_order in date_orders %}
+                when {{ sql_string(date_order) }} then
+                    {%- for column in date_columns %}
+                    ({{ parse_raw_timestamp('raw_' ~ column, sql_string(date_order)) }} is null
+                        and {{ parse_raw_timestamp('raw_' ~ column, sql_string(other_orders[date_order])) }} is not null)
+                    {{- " or" if not loop.last }}
+                    {%- endfor %}
+                {%- endfor %}
+            end) as other_date_order_lines,
+            count(*) filter (where case decimal_separator
+                {%- for separator in separators %}
+                when {{ sql_string(separator) }} then
+                    {%- for column in number_columns %}
+                    ({{ parse_raw_number('raw_' ~ column, sql_string(separator), allow_percent=true) }} is null
+                        and {{ parse_raw_number('raw_' ~ column, sql_string(other_separators[separator]), allow_percent=true) }} is not null)
+                    {{- " or" if not loop.last }}
+                    {%- endfor %}
+                {%- endfor %}
+            end) as other_separator_lines
+        from parsed_refused
         group by source_file
 
     ),
@@ -122,11 +164,11 @@
             files.date_order,
             files.decimal_separator,
             line_counts.records,
-            coalesce(refused_evidence.refused_lines, 0) as refused_lines,
-            coalesce(refused_evidence.ambiguous_date_lines, 0) as ambiguous_date_lines,
-            coalesce(refused_evidence.ambiguous_number_lines, 0) as ambiguous_number_lines,
-            coalesce(refused_evidence.other_date_order_lines, 0) as other_date_order_lines,
-            coalesce(refused_evidence.other_separator_lines, 0) as other_separator_lines,
+            coalesce(refused_counts.refused_lines, 0) as refused_lines,
+            coalesce(refused_counts.ambiguous_date_lines, 0) as ambiguous_date_lines,
+            coalesce(refused_counts.ambiguous_number_lines, 0) as ambiguous_number_lines,
+            coalesce(conventions_evidence.other_date_order_lines, 0) as other_date_order_lines,
+            coalesce(conventions_evidence.other_separator_lines, 0) as other_separator_lines,
             line_counts.records * (case files.date_order
                 when 'dmy' then files.sampled_day_first_only_lines
                 else files.sampled_month_first_only_lines
@@ -138,7 +180,8 @@
             reason_counts.top_reasons
         from files
         inner join line_counts on files.source_file = line_counts.source_file
-        left join refused_evidence on files.source_file = refused_evidence.source_file
+        left join refused_counts on files.source_file = refused_counts.source_file
+        left join conventions_evidence on files.source_file = conventions_evidence.source_file
         left join reason_counts on files.source_file = reason_counts.source_file
 
     )
@@ -208,23 +251,27 @@
 
 
 {#-
-    The pairs (date_order, decimal_separator) the raw files were decided to use, from
-    base_sales__raw_files, which is built before the models that call this run. At parse time
-    (no database yet), for an empty table, and when that table is not built yet (`dbt compile`,
-    `dbt docs generate` or the SQL linter on a new warehouse): the layout's date order with a
-    decimal point.
+    The conventions the raw files were decided to use, from base_sales__raw_files (built before
+    the models that call this run): each distinct (date_order, decimal_separator,
+    is_date_order_known, is_decimal_separator_known). At parse time (no database yet), for an
+    empty table, and when that table is not built yet (`dbt compile`, `dbt docs generate` or the
+    SQL linter on a new warehouse): the layout's date order with a decimal point, neither known.
 -#}
 {% macro raw_sales_conventions(raw_files) %}
-    {%- set fallback = [(raw_layout().date_order, '.')] -%}
+    {%- set fallback = [(raw_layout().date_order, '.', false, false)] -%}
     {%- if not execute or adapter.get_relation(raw_files.database, raw_files.schema, raw_files.identifier) is none -%}
         {{ return(fallback) }}
     {%- endif -%}
-    {%- set found = run_query("select distinct date_order, decimal_separator from " ~ raw_files ~ " where date_order is not null order by 1, 2") -%}
-    {%- set pairs = [] -%}
+    {%- set found = run_query(
+        "select distinct date_order, decimal_separator, coalesce(is_date_order_known, false),"
+        ~ " coalesce(is_decimal_separator_known, false) from " ~ raw_files
+        ~ " where date_order is not null order by 1, 2, 3, 4"
+    ) -%}
+    {%- set conventions = [] -%}
     {%- for row in found.rows -%}
-        {%- do pairs.append((row[0], row[1])) -%}
+        {%- do conventions.append((row[0], row[1], row[2], row[3])) -%}
     {%- endfor -%}
-    {{ return(pairs or fallback) }}
+    {{ return(conventions or fallback) }}
 {% endmacro %}
 
 

@@ -221,21 +221,30 @@ raw_values as {{ not_materialized() }} (
 
 ),
 
--- Each record parsed with its file's conventions, one pair of CTEs per pair of conventions the
+-- Each record parsed with its file's conventions, one pair of CTEs per set of conventions the
 -- files use (one, for files that agree): as constants they let DuckDB plan each parse once,
--- where a per-row choice made every date and number cost two to three times as much.
-{%- for date_order, decimal_separator in conventions %}
+-- where a per-row choice made every date and number cost two to three times as much. Dates are
+-- read both ways (is_ambiguous_date), and numbers with both separators, only for files whose
+-- order or separator is not known; elsewhere the flag is false and the query is shorter to plan.
+{%- for date_order, decimal_separator, is_date_order_known, is_decimal_separator_known in conventions %}
 
 raw_values_{{ loop.index }} as (
 
     select * from raw_values
     where date_order = {{ sql_string(date_order) }} and decimal_separator = {{ sql_string(decimal_separator) }}
+        and is_date_order_known = {{ 'true' if is_date_order_known else 'false' }}
+        and is_decimal_separator_known = {{ 'true' if is_decimal_separator_known else 'false' }}
 
 ),
 
 parsed_{{ loop.index }} as (
 
-    {{ parse_raw_sales_lines('raw_values_' ~ loop.index, sql_string(date_order), sql_string(decimal_separator)) }}
+    select
+        parsed_lines.*,
+        {{ 'false' if is_date_order_known else is_ambiguous_date(date_columns) }} as is_ambiguous_date,
+        {{ 'false' if is_decimal_separator_known else is_ambiguous_number(number_columns, typed=has_typed_numbers) }}
+            as is_ambiguous_number
+    from ({{ parse_raw_sales_lines('raw_values_' ~ loop.index, sql_string(date_order), sql_string(decimal_separator)) }}) as parsed_lines
 
 ),
 {%- endfor %}
@@ -259,9 +268,7 @@ converted as (
         parsed.*,
         {{ line_currency_code('parsed.currency_code') }} as line_currency_code,
         {{ line_currency_code('parsed.currency_code') }} = {{ reporting_currency }} as is_reporting_currency,
-        cast(fx_rate_days.rate_to_reporting as decimal(38, 10)) as fx_rate_to_reporting,
-        {{ is_ambiguous_date(date_columns) }} as is_ambiguous_date,
-        {{ is_ambiguous_number(number_columns, typed=has_typed_numbers) }} as is_ambiguous_number
+        cast(fx_rate_days.rate_to_reporting as decimal(38, 10)) as fx_rate_to_reporting
     from parsed
     left join fx_rate_days
         on parsed.currency_code = fx_rate_days.currency_code
