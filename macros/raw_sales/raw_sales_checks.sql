@@ -244,9 +244,17 @@
 {%- endmacro %}
 
 
-{#- An amount of a line in the reporting currency: converted with the line's rate unless it is in it already. -#}
-{% macro in_reporting_currency(amount) -%}
-    (case when is_reporting_currency then {{ amount }} else {{ amount }} * fx_rate_to_reporting end)
+{#-
+    An amount of a line in the reporting currency, as `data_type`: converted with the line's rate
+    unless it is in it already. Each branch is cast on its own: a CASE of the amount and its
+    product with the DECIMAL(38, 10) rate has the product's type, so every amount, converted or
+    not, would be widened to a 128-bit decimal and cast back, at many times the cost.
+-#}
+{% macro in_reporting_currency(amount, data_type) -%}
+    (case
+        when is_reporting_currency then cast({{ amount }} as {{ data_type }})
+        else cast({{ amount }} * fx_rate_to_reporting as {{ data_type }})
+    end)
 {%- endmacro %}
 
 

@@ -326,12 +326,12 @@ priced as (
         *,
         case
             when quarantine_reasons is null
-                then cast({{ in_reporting_currency('unit_price_number') }} as decimal(18, 4))
+                then {{ in_reporting_currency('unit_price_number', 'decimal(18, 4)') }}
         end
             as unit_price_reporting,
         case
             when quarantine_reasons is null
-                then cast({{ in_reporting_currency('unit_cost_number') }} as decimal(18, 4))
+                then {{ in_reporting_currency('unit_cost_number', 'decimal(18, 4)') }}
         end
             as unit_cost_reporting
     from checked
