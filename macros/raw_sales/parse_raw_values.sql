@@ -483,32 +483,40 @@
 
 
 {#-
-    Whether a line of a file whose date order is not known (is_date_order_known false: no date
-    of its sample reads only one way) has a date that reads as two different days, day first and
-    month first (5/3/21): it cannot be read with certainty. A date that reads one way only, or
-    the same day both ways (ISO dates, 5/5/21), is not ambiguous. `columns`: the layout's date
-    columns (read from raw_<column>).
+    Whether a line of a file whose date order is not known (`is_date_order_known` false, a
+    constant per set of conventions: no date of its sample reads only one way) has a date that
+    reads as two different days, day first and month first (5/3/21): it cannot be read with
+    certainty. A date that reads one way only, or the same day both ways (ISO dates, 5/5/21), is
+    not ambiguous. For a file whose order is known, false, with no parse written out: the query
+    stays short to plan. `columns`: the layout's date columns (read from raw_<column>).
 -#}
-{% macro is_ambiguous_date(columns) -%}
-    (case when is_date_order_known then false else (
+{% macro is_ambiguous_date(columns, is_date_order_known) -%}
+    {%- if is_date_order_known -%}
+        false
+    {%- else -%}
+    (
         {%- for column in columns %}
         coalesce({{ parse_raw_timestamp('raw_' ~ column, "'dmy'") }} <> {{ parse_raw_timestamp('raw_' ~ column, "'mdy'") }}, false)
         {{- " or" if not loop.last }}
         {%- endfor %}
-    ) end)
+    )
+    {%- endif -%}
 {%- endmacro %}
 
 
 {#-
     Likewise for numbers: whether a line of a file whose decimal separator is not known
-    (is_decimal_separator_known false: no number of its sample reads only one way) has a number
+    (`is_decimal_separator_known` false: no number of its sample reads only one way) has a number
     that reads as two different numbers with a decimal point and with a decimal comma (1,250 and
     1.250: 1250 or 1.25). 12, 1250 or 5% read the same either way. `columns`: the layout's number
     and money columns (read from raw_<column>). With `typed`, a column's typed number (a Parquet
     or spreadsheet number, is_typed_<column>) is one number whatever its text, and never ambiguous.
 -#}
-{% macro is_ambiguous_number(columns, typed=false) -%}
-    (case when is_decimal_separator_known then false else (
+{% macro is_ambiguous_number(columns, is_decimal_separator_known, typed=false) -%}
+    {%- if is_decimal_separator_known -%}
+        false
+    {%- else -%}
+    (
         {%- for column in columns %}
         {%- set differs %}
             coalesce(
@@ -524,7 +532,8 @@
         {%- endif %}
         {{- " or" if not loop.last }}
         {%- endfor %}
-    ) end)
+    )
+    {%- endif -%}
 {%- endmacro %}
 
 

@@ -223,17 +223,17 @@ raw_values as {{ not_materialized() }} (
 
 -- Each record parsed with its file's conventions, one pair of CTEs per set of conventions the
 -- files use (one, for files that agree): as constants they let DuckDB plan each parse once,
--- where a per-row choice made every date and number cost two to three times as much. Dates are
--- read both ways (is_ambiguous_date), and numbers with both separators, only for files whose
--- order or separator is not known; elsewhere the flag is false and the query is shorter to plan.
+-- where a per-row choice made every date and number cost two to three times as much, and the
+-- ambiguity checks are written out only for files whose order or separator is not known.
 {%- for date_order, decimal_separator, is_date_order_known, is_decimal_separator_known in conventions %}
 
 raw_values_{{ loop.index }} as (
 
     select * from raw_values
     where date_order = {{ sql_string(date_order) }} and decimal_separator = {{ sql_string(decimal_separator) }}
-        and is_date_order_known = {{ 'true' if is_date_order_known else 'false' }}
-        and is_decimal_separator_known = {{ 'true' if is_decimal_separator_known else 'false' }}
+        -- as raw_sales_conventions reads them, so every line falls in exactly one set
+        and coalesce(is_date_order_known, false) = {{ 'true' if is_date_order_known else 'false' }}
+        and coalesce(is_decimal_separator_known, false) = {{ 'true' if is_decimal_separator_known else 'false' }}
 
 ),
 
@@ -241,8 +241,8 @@ parsed_{{ loop.index }} as (
 
     select
         parsed_lines.*,
-        {{ 'false' if is_date_order_known else is_ambiguous_date(date_columns) }} as is_ambiguous_date,
-        {{ 'false' if is_decimal_separator_known else is_ambiguous_number(number_columns, typed=has_typed_numbers) }}
+        {{ is_ambiguous_date(date_columns, is_date_order_known) }} as is_ambiguous_date,
+        {{ is_ambiguous_number(number_columns, is_decimal_separator_known, typed=has_typed_numbers) }}
             as is_ambiguous_number
     from ({{ parse_raw_sales_lines('raw_values_' ~ loop.index, sql_string(date_order), sql_string(decimal_separator)) }}) as parsed_lines
 
