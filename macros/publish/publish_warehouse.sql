@@ -13,15 +13,18 @@
 
 
 {#-
-    The DDL of a public mart's table in the published warehouse: its contract's columns and
-    types, NOT NULL where the contract says not_null, and its key (the columns of its unique or
-    unique_combination_of_columns test) as PRIMARY KEY when they are all NOT NULL, else as
-    UNIQUE. DuckDB checks them as the rows go in, so a published file always holds what its
-    constraints say, views included (fct_sales is a view in the build), and a client that reads
-    table constraints (duckdb_constraints(), a driver's primary-key metadata) finds the keys.
-    A mart whose meta sets published_key_index: false gets no key constraint: its index would
-    cost more than the rest of the publish (fct_rfm_segment_history, a row per customer and
-    month); its key test in the build still proves the key.
+    The DDL of a public mart's table in the published warehouse, as a list of statements: a
+    CREATE TABLE with its contract's columns and types and NOT NULL where the contract says
+    not_null, then an ALTER TABLE per key (the columns of its unique or
+    unique_combination_of_columns test): PRIMARY KEY when they are all NOT NULL, else UNIQUE.
+    The caller inserts the rows between the two: DuckDB builds a key's index once over the rows
+    in the table faster than it checks them one insert at a time, and either way a published
+    file always holds what its constraints say, views included (fct_sales is a view in the
+    build), and a client that reads table constraints (duckdb_constraints(), a driver's
+    primary-key metadata) finds the keys. A mart whose meta sets published_key_index: false gets
+    no key constraint: its index would cost more than the rest of the publish
+    (fct_rfm_segment_history, a row per customer and month); its key test in the build still
+    proves the key.
 -#}
 {% macro published_table_ddl(mart, table_name) %}
     {%- set node = graph.nodes[mart.unique_id] -%}
@@ -48,12 +51,14 @@
             {%- set found.primary = columns -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- set statements = ['create table ' ~ table_name ~ ' (' ~ definitions | join(', ') ~ ')'] -%}
     {%- for columns in keys | sort -%}
         {%- set quoted = [] -%}
         {%- for column in columns -%}{%- do quoted.append(adapter.quote(column)) -%}{%- endfor -%}
-        {%- do definitions.append(('primary key' if columns == found.primary else 'unique') ~ ' (' ~ quoted | join(', ') ~ ')') -%}
+        {%- do statements.append('alter table ' ~ table_name ~ ' add '
+            ~ ('primary key' if columns == found.primary else 'unique') ~ ' (' ~ quoted | join(', ') ~ ')') -%}
     {%- endfor -%}
-    create table {{ table_name }} ({{ definitions | join(', ') }})
+    {{ return(statements) }}
 {% endmacro %}
 
 
@@ -119,7 +124,9 @@
     {%- endif -%}
     {%- set check = 'publish_check_' ~ mart.name -%}
     {%- do run_query('drop table if exists temp.main.' ~ adapter.quote(check)) -%}
-    {%- do run_query(published_table_ddl(mart, adapter.quote(check)) | replace('create table', 'create temporary table', 1)) -%}
+    {%- set check_ddl = published_table_ddl(mart, 'temp.main.' ~ adapter.quote(check)) -%}
+    {%- do run_query(check_ddl[0] | replace('create table', 'create temporary table', 1)) -%}
+    {%- for statement in check_ddl[1:] -%}{%- do run_query(statement) -%}{%- endfor -%}
     {%- set shape_sql -%}
         select
             (
@@ -242,8 +249,10 @@
             {%- do notes.append(mart.name ~ ': ' ~ sizes[0] ~ ' of ' ~ sizes[1] ~ ' parts written again, '
                 ~ (sizes[2] or 0) ~ ' of ' ~ sizes[3] ~ ' rows') -%}
         {%- else -%}
-            {%- do run_query(published_table_ddl(mart, table_name)) -%}
+            {%- set ddl = published_table_ddl(mart, table_name) -%}
+            {%- do run_query(ddl[0]) -%}
             {%- do run_query('insert into ' ~ table_name ~ ' by name select * from ' ~ mart.relation) -%}
+            {%- for statement in ddl[1:] -%}{%- do run_query(statement) -%}{%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
     {%- do run_query('detach publishing') -%}

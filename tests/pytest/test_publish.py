@@ -94,15 +94,25 @@ def test_published_marts_carry_their_keys_but_the_history(first_build):
 @pytest.mark.parametrize("tag, version", [("11", "1.1."), ("14", "1.4."), ("15", "1.5.")])
 def test_the_published_file_opens_in_the_duckdb_clients_bi_drivers_embed(first_build, tag, version, tmp_path):
     _, db, _ = first_build
+    keys_sql = (
+        "select string_agg(table_name || ':' || replace(constraint_type, ' ', '_'), ',')"
+        " from duckdb_constraints() where schema_name = 'main' and constraint_type in ('PRIMARY KEY', 'UNIQUE')"
+    )
     script = (
         "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
-        "print(con.execute('select count(*) from fct_sales').fetchall()[0][0], duckdb.__version__)"
+        "print(con.execute('select count(*) from fct_sales').fetchall()[0][0], "
+        "con.execute(sys.argv[2]).fetchall()[0][0], duckdb.__version__)"
     )
     python = duckdb_client_python(tag)
-    proc = subprocess.run([str(python), "-c", script, str(published(db))], cwd=tmp_path, capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(python), "-c", script, str(published(db)), keys_sql], cwd=tmp_path, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
-    rows, seen = proc.stdout.split()
+    rows, keys, seen = proc.stdout.split()
     assert seen.startswith(version) and int(rows) == query(db, "select count(*) from fct_sales")[0][0]
+    # the keys the publish adds after the rows are in the file this client reads: every mart's but the history's
+    assert sorted(keys.split(",")) == sorted(query(published(db), keys_sql)[0][0].split(","))
+    assert {key.split(":")[0] for key in keys.split(",")} == set(PUBLIC_MARTS) - {"fct_rfm_segment_history"}
 
 
 READER = """
