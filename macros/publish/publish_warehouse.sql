@@ -16,7 +16,8 @@
     The DDL of a public mart's table in the published warehouse, as a list of statements: a
     CREATE TABLE with its contract's columns and types and NOT NULL where the contract says
     not_null, then an ALTER TABLE per key (the columns of its unique or
-    unique_combination_of_columns test): PRIMARY KEY when they are all NOT NULL, else UNIQUE.
+    unique_combination_of_columns test, or a column its contract constrains primary_key or
+    unique): PRIMARY KEY when they are all NOT NULL, else UNIQUE.
     The caller inserts the rows between the two: DuckDB builds a key's index once over the rows
     in the table faster than it checks them one insert at a time, and either way a published
     file always holds what its constraints say, views included (fct_sales is a view in the
@@ -43,6 +44,13 @@
             {%- do keys.append([test.test_metadata.kwargs.column_name]) -%}
         {%- elif test.test_metadata.name == 'unique_combination_of_columns' -%}
             {%- do keys.append(test.test_metadata.kwargs.combination_of_columns | list) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- a key the contract declares (a view's: its key test is on the table it reads) -#}
+    {%- for column in node.columns.values() if node.meta.get('published_key_index', true) -%}
+        {%- if column.constraints | selectattr('type', 'in', ['primary_key', 'unique']) | list
+              and [column.name] not in keys -%}
+            {%- do keys.append([column.name]) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set found = namespace(primary=none) -%}
