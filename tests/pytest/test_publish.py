@@ -104,9 +104,7 @@ def test_the_published_file_opens_in_the_duckdb_clients_bi_drivers_embed(first_b
         "con.execute(sys.argv[2]).fetchall()[0][0], duckdb.__version__)"
     )
     python = duckdb_client_python(tag)
-    proc = subprocess.run(
-        [str(python), "-c", script, str(published(db)), keys_sql], cwd=tmp_path, capture_output=True, text=True
-    )
+    proc = subprocess.run([str(python), "-c", script, str(published(db)), keys_sql], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     rows, keys, seen = proc.stdout.split()
     assert seen.startswith(version) and int(rows) == query(db, "select count(*) from fct_sales")[0][0]
