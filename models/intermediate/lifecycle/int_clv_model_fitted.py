@@ -22,7 +22,6 @@ def model(dbt, session):
     sample_size = int(dbt.config.get("clv_fit_sample_size"))
     random_state = int(dbt.config.get("clv_random_state"))
     columns = [
-        "cutoff_role",
         "cutoff_date",
         "customer_id",
         "repeat_purchase_days",
@@ -30,10 +29,12 @@ def model(dbt, session):
         "days_since_first_purchase",
         "mean_repeat_day_value",
     ]
-    summaries = to_pandas(dbt.ref("int_customer_purchase_summaries"), columns, order_by=["cutoff_role", "customer_id"])
+    summaries = dbt.ref("int_customer_purchase_summaries")
     fits = []
     for cutoff_role, fitted_for in FITTED_FOR.items():
-        customers = summaries[summaries["cutoff_role"] == cutoff_role].reset_index(drop=True)
+        # one cut-off at a time, filtered in the engine: pandas never holds the churn_training
+        # rows, which no fit uses, nor two cut-offs at once
+        customers = to_pandas(summaries, columns, order_by=["customer_id"], where=f"cutoff_role = '{cutoff_role}'")
         # a history too short for a cut-off (no customer before it, or no repeat customer for
         # Gamma-Gamma) leaves that fit out: its predictions are NULL, the rest of the build stands
         if len(customers) < MIN_CUSTOMERS:
