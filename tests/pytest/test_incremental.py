@@ -424,10 +424,12 @@ def test_the_customers_file_is_read_again_only_when_it_changes(tmp_path, days):
 
 def test_a_daily_load_redoes_only_the_months_and_snapshots_it_changes(tmp_path):
     """A year of orders, then the export of each next day: int_monthly_sales_aggregated sums
-    again only the month of the new day, and int_customers_rfm_history_scored scores again only
-    the snapshots whose orders changed (the as-of date; a month start when a day lands on it).
-    A value written by hand into a row the day does not touch stays there (the row was kept),
-    and once it is put back every mart equals a fresh full build."""
+    again only the month of the new day, int_monthly_orders_aggregated computes it again, and
+    int_customers_rfm_history_scored scores again only the snapshots whose orders changed (the
+    as-of date; a month start when a day lands on it). A value written by hand into a row the
+    day does not touch stays there (the row was kept), and once it is put back every mart
+    equals a fresh full build. An order dated before a customer's first purchase makes the
+    month that was their first computed again, though its orders did not change."""
     import datetime as dt
 
     from retail_segmentation.generator import Config, generate
@@ -438,9 +440,15 @@ def test_a_daily_load_redoes_only_the_months_and_snapshots_it_changes(tmp_path):
     incremental = tmp_path / "incremental" / "retail.duckdb"
     incremental.parent.mkdir()
     full = tmp_path / "full" / "retail.duckdb"
-    models = ["fct_channel_performance", "fct_store_performance", "fct_product_performance", "int_customers_rfm_history_scored"]
+    models = [
+        "fct_channel_performance",
+        "fct_store_performance",
+        "fct_product_performance",
+        "fct_monthly_sales",
+        "int_customers_rfm_history_scored",
+    ]
     select = [f"+{model}" for model in models]
-    compared = {*models, "int_monthly_sales_aggregated"}
+    compared = {*models, "int_monthly_sales_aggregated", "int_monthly_orders_aggregated"}
 
     def export(name: str, lines: int, first: dt.date, last: dt.date, seed: int, order_prefix: str) -> None:
         drawn = tmp_path / "drawn.csv"
@@ -448,12 +456,15 @@ def test_a_daily_load_redoes_only_the_months_and_snapshots_it_changes(tmp_path):
         (raw / name).write_text(drawn.read_text().replace("SO - ", order_prefix))
 
     month_row = "month_start_date = '2020-06-01' and sales_channel = 'Online'"
+    month = "month_start_date = '2020-06-01'"
 
     def tamper(snapshot_row: str, sign: int) -> None:
         # a kept month's channel row (and the mart row it feeds) and a kept snapshot's row
         con = duckdb.connect(str(incremental))
         for table in ["intermediate.int_monthly_sales_aggregated", "main.fct_channel_performance"]:
             con.execute(f"update {table} set customers = customers + {1000 * sign} where {month_row}")
+        for table in ["intermediate.int_monthly_orders_aggregated", "main.fct_monthly_sales"]:
+            con.execute(f"update {table} set active_customers = active_customers + {1000 * sign} where {month}")
         history = "intermediate.int_customers_rfm_history_scored"
         con.execute(f"update {history} set recency_days = recency_days + {1000 * sign} where {snapshot_row}")
         con.close()
@@ -462,6 +473,8 @@ def test_a_daily_load_redoes_only_the_months_and_snapshots_it_changes(tmp_path):
         return (
             query(incremental, f"select customers from intermediate.int_monthly_sales_aggregated where {month_row}")[0][0],
             query(incremental, f"select customers from fct_channel_performance where {month_row}")[0][0],
+            query(incremental, f"select active_customers from intermediate.int_monthly_orders_aggregated where {month}")[0][0],
+            query(incremental, f"select active_customers from fct_monthly_sales where {month}")[0][0],
             query(incremental, f"select recency_days from intermediate.int_customers_rfm_history_scored where {snapshot_row}")[0][0],
         )
 
@@ -495,6 +508,36 @@ def test_a_daily_load_redoes_only_the_months_and_snapshots_it_changes(tmp_path):
         tamper(snapshot_row, -1)
         assert differences(incremental, full, compared) == [], what
     assert snapshots() == ["2020-03-01", *[f"2020-{month:02d}-01" for month in range(4, 13)], "2021-01-01", "2021-01-03"]
+
+    # one order dated 2019-12-15 of a customer who first bought in a later month (a line of
+    # theirs from 2020, under a new order number): their first month's orders stay the same,
+    # but they are no longer new in it
+    customer, first_month = query(
+        incremental,
+        "select customer_id, min(month_start_date) from ("
+        " select customer_id, date_trunc('month', order_date) as month_start_date from staging.stg_sales__order_lines"
+        " where not is_cancellation) group by customer_id"
+        " having min(month_start_date) between '2020-02-01' and '2020-12-01' order by 2, 1 limit 1",
+    )[0]
+    line_number = query(
+        incremental,
+        f"select min(source_line_number) from staging.stg_sales__order_lines where customer_id = '{customer}'"
+        " and source_file like '%a_2020.csv'",
+    )[0][0]
+    with open(raw / "a_2020.csv", newline="") as exported:
+        header, *rows = list(csv.reader(exported))
+    line = dict(zip(header, rows[line_number - 2]))
+    assert line["_CustomerID"] == customer, (line, customer)
+    line.update(OrderNumber="SO - Z000001", ProcuredDate="1/12/19", OrderDate="15/12/19", ShipDate="20/12/19", DeliveryDate="22/12/19")
+    with open(raw / "d_backdated.csv", "w", newline="") as backdated:
+        csv.writer(backdated).writerows([header, [line[column] for column in header]])
+    new_customers = f"select new_customers from fct_monthly_sales where month_start_date = '{first_month}'"
+    before = query(incremental, new_customers)[0][0]
+    build_both(incremental, full, glob, select)
+    assert differences(incremental, full, compared) == []
+    assert query(incremental, new_customers) == [(before - 1,)]
+    assert query(incremental, "select new_customers from fct_monthly_sales where month_start_date = '2019-12-01'") == [(1,)]
+    (raw / "d_backdated.csv").unlink()
 
     # the last day of January removed too: January has no line left, and its rows go
     (raw / "c_0102.csv").unlink()
