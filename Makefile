@@ -95,11 +95,13 @@ LINT_ENV := DUCKDB_PATH=target/lint/retail.duckdb DUCKDB_PUBLISH_PATH=target/lin
 SCORE_ENV := DUCKDB_PATH=target/score/retail.duckdb DUCKDB_PUBLISH_PATH=target/score/published.duckdb \
 	DUCKDB_TEMP_DIRECTORY=target/score/tmp DBT_TARGET_PATH=target/score/dbt
 
-## make lint: ruff on the Python, sqlfluff (dbt templater, .sqlfluff) on the models and singular tests
+## make lint: ruff on the Python, sqlfluff (dbt templater, .sqlfluff) on the models and singular tests,
+## one sqlfluff process per core (--processes 0): the dbt templater compiles the project once and the
+## processes share the files out
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(LINT_ENV) $(BIN)/sqlfluff lint models $(wildcard tests/*.sql)
+	$(LINT_ENV) $(BIN)/sqlfluff lint --processes 0 models $(wildcard tests/*.sql)
 
 ## make score: dbt-score (at least 9.5, pyproject.toml) and dbt-coverage (100% of models and columns
 ## documented) on a build of the sample
