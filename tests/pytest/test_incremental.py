@@ -88,10 +88,13 @@ def dbt_process(command: list[str], db: Path, raw_path: str, extra_vars: dict | 
 
 def build_both(incremental: Path, full: Path, raw_path: str, select: list[str] | None = None, extra_vars: dict | None = None) -> None:
     """The incremental build and a fresh full build of the same files (of the `select`ed models:
-    `dbt run --select ...`), side by side."""
-    if full.parent.exists():
-        shutil.rmtree(full.parent)
-    full.parent.mkdir(parents=True)
+    `dbt run --select ...`), side by side. The full build starts from no warehouse every time;
+    its dbt target directory (dbt_env: beside the warehouse) is kept, so that with the same vars
+    as the step before dbt parses the project partially, as the incremental build's dbt does."""
+    full.parent.mkdir(parents=True, exist_ok=True)
+    for path in full.parent.iterdir():
+        if path.name != "target":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
     incremental_command = ["run", "--select", *select] if select else ["build"]
     full_command = ["run", "--select", *select] if select else ["build", "--exclude-resource-type", "test", "unit_test"]
     processes = {
