@@ -19,6 +19,7 @@ export DUCKDB_PATH ?= warehouse/build/retail.duckdb
 export DUCKDB_PUBLISH_PATH ?= warehouse/retail.duckdb
 
 .PHONY: setup run test lint score sample clean export export-hyper bench dashboard docs chromium java java-check spark \
+	debian-packages \
 	segmentation-seed
 
 setup: $(VENV)/.installed $(DUCKDB_CLIENT_VENVS:%=%/.installed)
@@ -78,8 +79,17 @@ LIFETIMES_DATA := data/external/lifetimes-0.11.3/.unpacked
 ## (which drives dbt end to end on fixtures and the sample) on TEST_WORKERS pytest-xdist workers
 ## (0: one process)
 TEST_WORKERS ?= 2
-test: setup chromium java $(SPARK_VENV)/.installed $(HYPER_VENV)/.installed lint score $(LIFETIMES_DATA)
+# The Python environments install side by side (pip waits on files much of the time), beside
+# Debian's packages, which install one after the other (apt-get holds one lock).
+ENVIRONMENTS := $(VENV)/.installed $(DUCKDB_CLIENT_VENVS:%=%/.installed) $(SPARK_VENV)/.installed $(HYPER_VENV)/.installed
+test:
+	$(MAKE) --no-print-directory -j 6 $(ENVIRONMENTS) debian-packages
+	$(MAKE) --no-print-directory lint score $(LIFETIMES_DATA)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
+
+debian-packages:
+	@$(MAKE) --no-print-directory chromium
+	@$(MAKE) --no-print-directory java
 
 $(LIFETIMES_DATA): $(VENV)/.installed
 	$(BIN)/python -m pip download --quiet --disable-pip-version-check --no-deps --dest data/external lifetimes==0.11.3
