@@ -170,14 +170,23 @@
 {%- endmacro %}
 
 
-{#- The distinct values of a group in a sorted list, NULLs left out. -#}
-{% macro distinct_sorted_list(value) -%}
-    {{ return(adapter.dispatch('distinct_sorted_list')(value)) }}
+{#-
+    The distinct values of a group in a sorted list, NULLs left out. `large_groups`: groups of
+    many rows each (a store's lines), where DuckDB's DISTINCT aggregate keeps only the distinct
+    values; with groups of a row or two (an order's lines) collecting and deduplicating the list
+    afterwards is faster.
+-#}
+{% macro distinct_sorted_list(value, large_groups=false) -%}
+    {{ return(adapter.dispatch('distinct_sorted_list')(value, large_groups)) }}
 {%- endmacro %}
-{% macro duckdb__distinct_sorted_list(value) -%}
-    list_sort(list_distinct(list({{ value }})))
+{% macro duckdb__distinct_sorted_list(value, large_groups) -%}
+    {%- if large_groups -%}
+        list(distinct {{ value }} order by {{ value }})
+    {%- else -%}
+        list_sort(list_distinct(list({{ value }})))
+    {%- endif -%}
 {%- endmacro %}
-{% macro spark__distinct_sorted_list(value) -%}
+{% macro spark__distinct_sorted_list(value, large_groups) -%}
     array_sort(collect_set({{ value }}))
 {%- endmacro %}
 

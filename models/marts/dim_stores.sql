@@ -1,44 +1,29 @@
 -- grain: one row per store with at least one clean order line
 --
--- Lifetime figures per store, ranked by net revenue (ties broken by store_id).
+-- Lifetime figures per store, ranked by net revenue (ties broken by store_id). The sums and
+-- counts come from int_lifetime_sales_aggregated (on a daily load only the day's lines are
+-- added to them); the average discount rate and the rank are derived here.
 
 with
 
-sales as (
-
-    select * from {{ ref('fct_sales') }}
-    where store_id is not null
-
-),
-
 lifetime as (
 
-    select
-        store_id,
-        count(distinct order_id) as orders,
-        count(distinct customer_id) as customers,
-        sum(quantity) as quantity,
-        sum(net_revenue) as net_revenue,
-        sum(gross_margin) as gross_margin,
-        {{ exact_average('discount_rate') }} as average_discount_rate,
-        min(order_date) as first_order_date,
-        max(order_date) as last_order_date
-    from sales
-    group by store_id
+    select * from {{ ref('int_lifetime_sales_aggregated') }}
+    where member_type = 'store_id'
 
 ),
 
 final as (
 
     select
-        store_id,
-        cast(orders as bigint) as orders,
-        cast(customers as bigint) as customers,
-        cast(quantity as bigint) as quantity,
+        member_id as store_id,
+        orders,
+        customers,
+        quantity,
         cast(net_revenue as decimal(18, 2)) as net_revenue,
         cast(gross_margin as decimal(18, 2)) as gross_margin,
-        cast(average_discount_rate as double) as average_discount_rate,
-        cast(row_number() over (order by net_revenue desc, store_id asc) as bigint) as net_revenue_rank,
+        cast(discount_rate_sum as double) / nullif(discount_rates, 0) as average_discount_rate,
+        cast(row_number() over (order by net_revenue desc, member_id asc) as bigint) as net_revenue_rank,
         first_order_date,
         last_order_date
     from lifetime

@@ -427,9 +427,10 @@ def test_the_customers_file_is_read_again_only_when_it_changes(tmp_path, days):
 
 def test_a_daily_load_redoes_only_the_months_and_snapshots_it_changes(tmp_path):
     """A year of orders, then the export of each next day: int_monthly_sales_aggregated sums
-    again only the month of the new day, int_monthly_orders_aggregated computes it again, and
+    again only the month of the new day, int_monthly_orders_aggregated computes it again,
     int_customers_rfm_history_scored scores again only the snapshots whose orders changed (the
-    as-of date; a month start when a day lands on it). A value written by hand into a row the
+    as-of date; a month start when a day lands on it), and int_lifetime_sales_aggregated sums
+    again only the stores and products of a removed file. A value written by hand into a row the
     day does not touch stays there (the row was kept), and once it is put back every mart
     equals a fresh full build. An order dated before a customer's first purchase makes the
     month that was their first computed again, though its orders did not change."""
@@ -449,9 +450,11 @@ def test_a_daily_load_redoes_only_the_months_and_snapshots_it_changes(tmp_path):
         "fct_product_performance",
         "fct_monthly_sales",
         "int_customers_rfm_history_scored",
+        "dim_stores",
+        "dim_products",
     ]
     select = [f"+{model}" for model in models]
-    compared = {*models, "int_monthly_sales_aggregated", "int_monthly_orders_aggregated"}
+    compared = {*models, "int_monthly_sales_aggregated", "int_monthly_orders_aggregated", "int_lifetime_sales_aggregated"}
 
     def export(name: str, lines: int, first: dt.date, last: dt.date, seed: int, order_prefix: str) -> None:
         drawn = tmp_path / "drawn.csv"
@@ -461,8 +464,9 @@ def test_a_daily_load_redoes_only_the_months_and_snapshots_it_changes(tmp_path):
     month_row = "month_start_date = '2020-06-01' and sales_channel = 'Online'"
     month = "month_start_date = '2020-06-01'"
 
-    def tamper(snapshot_row: str, sign: int) -> None:
-        # a kept month's channel row (and the mart row it feeds) and a kept snapshot's row
+    def tamper(snapshot_row: str, store: str, sign: int) -> None:
+        # a kept month's channel row (and the mart row it feeds), a kept snapshot's row, and the
+        # all-time row of a store no day file has (and its dim_stores row)
         con = duckdb.connect(str(incremental))
         for table in ["intermediate.int_monthly_sales_aggregated", "main.fct_channel_performance"]:
             con.execute(f"update {table} set customers = customers + {1000 * sign} where {month_row}")
@@ -470,16 +474,31 @@ def test_a_daily_load_redoes_only_the_months_and_snapshots_it_changes(tmp_path):
             con.execute(f"update {table} set active_customers = active_customers + {1000 * sign} where {month}")
         history = "intermediate.int_customers_rfm_history_scored"
         con.execute(f"update {history} set recency_days = recency_days + {1000 * sign} where {snapshot_row}")
+        con.execute(
+            f"update intermediate.int_lifetime_sales_aggregated set orders = orders + {1000 * sign}"
+            f" where member_type = 'store_id' and member_id = '{store}'"
+        )
+        con.execute(f"update main.dim_stores set orders = orders + {1000 * sign} where store_id = '{store}'")
         con.close()
 
-    def tampered(snapshot_row: str) -> tuple:
+    def tampered(snapshot_row: str, store: str) -> tuple:
         return (
             query(incremental, f"select customers from intermediate.int_monthly_sales_aggregated where {month_row}")[0][0],
             query(incremental, f"select customers from fct_channel_performance where {month_row}")[0][0],
             query(incremental, f"select active_customers from intermediate.int_monthly_orders_aggregated where {month}")[0][0],
             query(incremental, f"select active_customers from fct_monthly_sales where {month}")[0][0],
             query(incremental, f"select recency_days from intermediate.int_customers_rfm_history_scored where {snapshot_row}")[0][0],
+            query(incremental, f"select orders from dim_stores where store_id = '{store}'")[0][0],
         )
+
+    def day_stores() -> set[str]:
+        """The stores of the day files (every file but the year's)."""
+        stores = set()
+        for path in raw.glob("*.csv"):
+            if path.name != "a_2020.csv":
+                with open(path, newline="") as exported:
+                    stores |= {row["_StoreID"] for row in csv.DictReader(exported)}
+        return stores
 
     def snapshots() -> list[str]:
         rows = query(incremental, "select distinct snapshot_date from intermediate.int_customers_rfm_history_scored order by 1")
@@ -503,12 +522,21 @@ def test_a_daily_load_redoes_only_the_months_and_snapshots_it_changes(tmp_path):
             f"select min(customer_id) from intermediate.int_customers_rfm_history_scored where snapshot_date = '{kept_snapshot}'",
         )[0][0]
         snapshot_row = f"snapshot_date = '{kept_snapshot}' and customer_id = '{first_customer}'"
-        before = tampered(snapshot_row)
-        tamper(snapshot_row, +1)
+        touched = day_stores()
         change()
+        touched |= day_stores()
+        listed = ", ".join(f"'{store}'" for store in touched)
+        store = query(
+            incremental,
+            "select min(member_id) from intermediate.int_lifetime_sales_aggregated"
+            f" where member_type = 'store_id' and member_id not in ({listed})",
+        )[0][0]
+        assert store is not None, what
+        before = tampered(snapshot_row, store)
+        tamper(snapshot_row, store, +1)
         build_both(incremental, full, glob, select)
-        assert tampered(snapshot_row) == tuple(value + 1000 for value in before), what
-        tamper(snapshot_row, -1)
+        assert tampered(snapshot_row, store) == tuple(value + 1000 for value in before), what
+        tamper(snapshot_row, store, -1)
         assert differences(incremental, full, compared) == [], what
     assert snapshots() == ["2020-03-01", *[f"2020-{month:02d}-01" for month in range(4, 13)], "2021-01-01", "2021-01-03"]
 
