@@ -79,11 +79,11 @@ LIFETIMES_DATA := data/external/lifetimes-0.11.3/.unpacked
 ## (which drives dbt end to end on fixtures and the sample) on TEST_WORKERS pytest-xdist workers
 ## (0: one process)
 TEST_WORKERS ?= 2
-# The Python environments install side by side (pip waits on files much of the time), beside
-# Debian's packages, which install one after the other (apt-get holds one lock).
-ENVIRONMENTS := $(VENV)/.installed $(DUCKDB_CLIENT_VENVS:%=%/.installed) $(SPARK_VENV)/.installed $(HYPER_VENV)/.installed
+# The Python environments (setup's, Spark's, Hyper's) install side by side (pip waits on files
+# much of the time), beside Debian's packages, which install one after the other (apt-get holds
+# one lock).
 test:
-	$(MAKE) --no-print-directory -j 6 $(ENVIRONMENTS) debian-packages
+	$(MAKE) --no-print-directory -j 6 setup $(SPARK_VENV)/.installed $(HYPER_VENV)/.installed debian-packages
 	$(MAKE) --no-print-directory lint score $(LIFETIMES_DATA)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 
