@@ -228,25 +228,39 @@
 
 
 {#-
-    The keys (order_id, customer_id) of the rows of `orders`, an incremental table of orders with
-    source_file_loads (the file loads their lines came from), that an incremental build must
-    aggregate again or delete: a load of theirs not among `current_loads` (file_loads of the
-    order lines now: the file changed, was loaded again or was removed since), or no loads
-    recorded (a table from before the column). DuckDB.
+    The file loads among `current_loads` (file_loads of the order lines now) that `relation`, an
+    incremental table whose rows record in source_file_loads the file loads their lines came
+    from, has not seen: a new file, or one loaded again. (load_id, source_file). DuckDB.
 -#}
-{% macro orders_of_gone_loads(orders, current_loads) -%}
+{% macro new_file_loads(relation, current_loads) -%}
+    select current_loads.load_id, current_loads.source_file
+    from {{ current_loads }} as current_loads
+    anti join (select distinct unnest(source_file_loads) as source_file_load from {{ relation }}) as recorded_loads
+        on current_loads.source_file_load = recorded_loads.source_file_load
+{%- endmacro %}
+
+
+{#-
+    The `keys` (a list of column names) of the rows of `relation`, an incremental table whose
+    rows record in source_file_loads the file loads their lines came from, that an incremental
+    build must compute again or delete: a load of theirs not among `current_loads` (file_loads
+    of the order lines now: the file changed, was loaded again or was removed since), or no
+    loads recorded (a table from before the column). DuckDB.
+-#}
+{% macro keys_of_gone_loads(relation, current_loads, keys) -%}
+    {%- set listed = keys | join(', ') %}
     with
 
-    aggregated_loads as (
-        select order_id, customer_id, unnest(source_file_loads) as source_file_load
-        from {{ orders }}
+    recorded_loads as (
+        select {{ listed }}, unnest(source_file_loads) as source_file_load
+        from {{ relation }}
     )
 
-    select distinct aggregated_loads.order_id, aggregated_loads.customer_id
-    from aggregated_loads
-    anti join {{ current_loads }} as current_loads on aggregated_loads.source_file_load = current_loads.source_file_load
+    select distinct {% for key in keys %}recorded_loads.{{ key }}{{ ', ' if not loop.last }}{% endfor %}
+    from recorded_loads
+    anti join {{ current_loads }} as current_loads on recorded_loads.source_file_load = current_loads.source_file_load
     union
-    select order_id, customer_id
-    from {{ orders }}
+    select {{ listed }}
+    from {{ relation }}
     where source_file_loads is null or len(source_file_loads) = 0
 {%- endmacro %}

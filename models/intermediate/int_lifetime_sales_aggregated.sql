@@ -71,29 +71,17 @@ current_loads as (
 
 ),
 
-member_loads as (
-
-    select member_type, member_id, unnest(source_file_loads) as source_file_load
-    from {{ this }}
-
-),
-
 -- file loads with lines this table has not summed yet
 new_loads as (
 
-    select current_loads.load_id, current_loads.source_file
-    from current_loads
-    anti join (select distinct source_file_load from member_loads) as summed_loads
-        on current_loads.source_file_load = summed_loads.source_file_load
+    {{ new_file_loads(this, 'current_loads') }}
 
 ),
 
 -- members with a line from a load that is gone: summed again from all their lines
 members_to_sum as (
 
-    select distinct member_loads.member_type, member_loads.member_id
-    from member_loads
-    anti join current_loads on member_loads.source_file_load = current_loads.source_file_load
+    {{ keys_of_gone_loads(this, 'current_loads', ['member_type', 'member_id']) }}
 
 ),
 

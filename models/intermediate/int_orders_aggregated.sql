@@ -7,7 +7,7 @@
 --
 -- On DuckDB an incremental table. Each order records the loads of the raw files its lines came
 -- from (source_file_loads). A build aggregates again only the orders with a line from a load it
--- has not aggregated (a new or reloaded file) or from a load that is gone (orders_of_gone_loads:
+-- has not aggregated (a new or reloaded file) or from a load that is gone (keys_of_gone_loads:
 -- a file changed, reloaded or removed), and replaces them by key; the post-hook deletes the
 -- orders none of whose lines remain. order_hash, a hash of each order's row, lets the models
 -- that recompute only what changed (int_customers_rfm_history_scored) fingerprint a set of
@@ -20,7 +20,7 @@
     on_schema_change='append_new_columns',
     post_hook=[
         "{% if is_incremental() %}delete from {{ this }} as orders using ("
-        ~ "{{ orders_of_gone_loads(this, '(' ~ file_loads(ref('stg_sales__order_lines')) ~ ')') }}) as gone"
+        ~ "{{ keys_of_gone_loads(this, '(' ~ file_loads(ref('stg_sales__order_lines')) ~ ')', ['order_id', 'customer_id']) }}) as gone"
         ~ " where orders.order_id = gone.order_id and orders.customer_id = gone.customer_id{% endif %}",
     ],
 ) }}
@@ -45,24 +45,16 @@ current_loads as (
 
 ),
 
-aggregated_loads as (
-
-    select distinct unnest(source_file_loads) as source_file_load from {{ this }}
-
-),
-
 -- file loads with lines this table has not aggregated yet
 new_loads as (
 
-    select current_loads.load_id, current_loads.source_file
-    from current_loads
-    anti join aggregated_loads on current_loads.source_file_load = aggregated_loads.source_file_load
+    {{ new_file_loads(this, 'current_loads') }}
 
 ),
 
 orders_to_aggregate as (
 
-    {{ orders_of_gone_loads(this, 'current_loads') }}
+    {{ keys_of_gone_loads(this, 'current_loads', ['order_id', 'customer_id']) }}
     union
     select order_lines.order_id, order_lines.customer_id
     from order_lines
