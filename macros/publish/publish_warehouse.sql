@@ -14,8 +14,10 @@
 
 {#-
     The DDL of a public mart's table in the published warehouse, as a list of statements: a
-    CREATE TABLE with its contract's columns and types and NOT NULL where the contract says
-    not_null, then an ALTER TABLE per key (the columns of its unique or
+    CREATE TABLE with its contract's columns and types, NOT NULL where the contract says
+    not_null and the compression a column's meta names in published_compression (fsst for ids,
+    which are mostly distinct: DuckDB would try a dictionary on them first, for nothing), then
+    an ALTER TABLE per key (the columns of its unique or
     unique_combination_of_columns test, or a column its contract constrains primary_key or
     unique): PRIMARY KEY when they are all NOT NULL, else UNIQUE.
     The caller inserts the rows between the two: DuckDB builds a key's index once over the rows
@@ -34,7 +36,9 @@
     {%- for column in node.columns.values() -%}
         {%- set is_not_null = column.constraints | selectattr('type', 'equalto', 'not_null') | list | length > 0 -%}
         {%- if is_not_null -%}{%- do not_null.append(column.name) -%}{%- endif -%}
-        {%- do definitions.append(adapter.quote(column.name) ~ ' ' ~ column.data_type ~ (' not null' if is_not_null else '')) -%}
+        {%- set compression = ((column.get('config') or {}).get('meta') or {}).get('published_compression') -%}
+        {%- do definitions.append(adapter.quote(column.name) ~ ' ' ~ column.data_type
+            ~ (' using compression ' ~ compression if compression else '') ~ (' not null' if is_not_null else '')) -%}
     {%- endfor -%}
     {%- set keys = [] -%}
     {%- for test in graph.nodes.values()
@@ -111,14 +115,31 @@
 
 
 {#-
+    The column a public mart's meta names in published_parts_column, quoted, or none: one its
+    published_parts expression never decreases with, so the rows of a set of parts lie between
+    the least and greatest value of it among them. Only a column its contract constrains
+    not_null: a NULL lies in no range.
+-#}
+{% macro published_parts_column(node) %}
+    {%- set name = node.meta.get('published_parts_column') -%}
+    {%- for column in node.columns.values()
+          if column.name == name and column.constraints | selectattr('type', 'equalto', 'not_null') | list -%}
+        {{ return(adapter.quote(name)) }}
+    {%- endfor -%}
+    {{ return(none) }}
+{% endmacro %}
+
+
+{#-
     Whether the publish carries a public mart over from the published file (a copy, attached as
     `before`) and rewrites only its parts that changed, for a mart whose meta sets
     published_parts: an expression over its columns that splits its rows into parts (fct_sales:
     the raw file a line came from, order_line_id // 10000000000). A part changed when its row
     count or the sum of its rows' hashes differs between the published table and this build.
-    Leaves the changed parts in temp table publish_changed_<mart>. False, and the mart is written
-    whole, when the published table's columns, types, nullability or keys are not what this
-    build creates, or when the changed parts hold more than half of its rows.
+    Leaves the changed parts in temp table publish_changed_<mart>, with the least and greatest
+    value of its published_parts_column (if it has one) on each side. False, and the mart is
+    written whole, when the published table's columns, types, nullability or keys are not what
+    this build creates, or when the changed parts hold more than half of its rows.
 -#}
 {% macro published_parts_carried(mart, before) %}
     {%- set node = graph.nodes[mart.unique_id] -%}
@@ -161,18 +182,30 @@
         {%- do current_columns.append('cast(' ~ adapter.quote(column.name) ~ ' as ' ~ column.data_type ~ ')') -%}
     {%- endfor -%}
     {%- set changed = 'publish_changed_' ~ mart.name -%}
+    {#- without a column to bound the parts by, the bounds are NULL and not used -#}
+    {%- set bounded = published_parts_column(node) or 'null' -%}
     {%- set parts_sql -%}
         create or replace temporary table {{ adapter.quote(changed) }} as
         with
 
         published_parts as (
-            select {{ parts }} as part, count(*) as row_count, sum(hash({{ published_columns | join(', ') }})) as row_hashes
+            select
+                {{ parts }} as part,
+                count(*) as row_count,
+                sum(hash({{ published_columns | join(', ') }})) as row_hashes,
+                min({{ bounded }}) as lowest,
+                max({{ bounded }}) as highest
             from {{ before }}.main.{{ adapter.quote(mart.name) }}
             group by all
         ),
 
         current_parts as (
-            select {{ parts }} as part, count(*) as row_count, sum(hash({{ current_columns | join(', ') }})) as row_hashes
+            select
+                {{ parts }} as part,
+                count(*) as row_count,
+                sum(hash({{ current_columns | join(', ') }})) as row_hashes,
+                min({{ bounded }}) as lowest,
+                max({{ bounded }}) as highest
             from {{ mart.relation }}
             group by all
         )
@@ -182,7 +215,11 @@
             coalesce(current_parts.row_count, 0) as row_count,
             sum(coalesce(current_parts.row_count, 0)) over () as current_rows,
             coalesce(current_parts.row_count, -1) <> coalesce(published_parts.row_count, -1)
-            or coalesce(current_parts.row_hashes, -1) <> coalesce(published_parts.row_hashes, -1) as is_changed
+            or coalesce(current_parts.row_hashes, -1) <> coalesce(published_parts.row_hashes, -1) as is_changed,
+            published_parts.lowest as published_lowest,
+            published_parts.highest as published_highest,
+            current_parts.lowest as current_lowest,
+            current_parts.highest as current_highest
         from current_parts
         full join published_parts on current_parts.part is not distinct from published_parts.part
     {%- endset -%}
@@ -246,10 +283,23 @@
     {%- for mart in marts -%}
         {%- set table_name = 'publishing.main.' ~ adapter.quote(mart.name) -%}
         {%- if mart.name in carried -%}
-            {%- set parts = graph.nodes[mart.unique_id].meta.get('published_parts') -%}
-            {%- set changed = '(select part from ' ~ adapter.quote('publish_changed_' ~ mart.name) ~ ' where is_changed)' -%}
-            {%- do run_query('delete from ' ~ table_name ~ ' where ' ~ parts ~ ' in ' ~ changed) -%}
-            {%- do run_query('insert into ' ~ table_name ~ ' by name select * from ' ~ mart.relation ~ ' where ' ~ parts ~ ' in ' ~ changed) -%}
+            {%- set meta = graph.nodes[mart.unique_id].meta -%}
+            {%- set changed_parts = adapter.quote('publish_changed_' ~ mart.name) -%}
+            {%- set changed = '(select part from ' ~ changed_parts ~ ' where is_changed)' -%}
+            {#- the changed parts' rows lie between the least and greatest value of the column the
+                parts follow, so each side is read in that range only: DuckDB skips the row groups
+                outside it, where the part expression alone reads every row -#}
+            {%- set published_range, current_range = '', '' -%}
+            {%- set column = published_parts_column(graph.nodes[mart.unique_id]) -%}
+            {%- if column -%}
+                {%- set published_range = ' and ' ~ column ~ ' between (select min(published_lowest) from ' ~ changed_parts
+                    ~ ' where is_changed) and (select max(published_highest) from ' ~ changed_parts ~ ' where is_changed)' -%}
+                {%- set current_range = ' and ' ~ column ~ ' between (select min(current_lowest) from ' ~ changed_parts
+                    ~ ' where is_changed) and (select max(current_highest) from ' ~ changed_parts ~ ' where is_changed)' -%}
+            {%- endif -%}
+            {%- do run_query('delete from ' ~ table_name ~ ' where ' ~ meta.published_parts ~ ' in ' ~ changed ~ published_range) -%}
+            {%- do run_query('insert into ' ~ table_name ~ ' by name select * from ' ~ mart.relation
+                ~ ' where ' ~ meta.published_parts ~ ' in ' ~ changed ~ current_range) -%}
             {%- set sizes = run_query(
                 'select count(*) filter (where is_changed), count(*), sum(row_count) filter (where is_changed), max(current_rows) from '
                 ~ adapter.quote('publish_changed_' ~ mart.name)
