@@ -98,18 +98,33 @@ def test_the_published_file_opens_in_the_duckdb_clients_bi_drivers_embed(first_b
         "select string_agg(table_name || ':' || replace(constraint_type, ' ', '_'), ',')"
         " from duckdb_constraints() where schema_name = 'main' and constraint_type in ('PRIMARY KEY', 'UNIQUE')"
     )
+    # the ids are read back too: the publish writes them FSST-compressed (the test below)
+    ids_sql = "select count(distinct order_id) || '/' || max(customer_id) from fct_sales"
     script = (
         "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
         "print(con.execute('select count(*) from fct_sales').fetchall()[0][0], "
-        "con.execute(sys.argv[2]).fetchall()[0][0], duckdb.__version__)"
+        "con.execute(sys.argv[2]).fetchall()[0][0], con.execute(sys.argv[3]).fetchall()[0][0], duckdb.__version__)"
     )
     python = duckdb_client_python(tag)
-    proc = subprocess.run([str(python), "-c", script, str(published(db)), keys_sql], cwd=tmp_path, capture_output=True, text=True)
+    proc = subprocess.run([str(python), "-c", script, str(published(db)), keys_sql, ids_sql], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    rows, keys, seen = proc.stdout.split()
+    rows, keys, ids, seen = proc.stdout.split()
     assert seen.startswith(version) and int(rows) == query(db, "select count(*) from fct_sales")[0][0]
+    assert ids == query(db, ids_sql)[0][0]
     # the keys the publish adds after the rows (which marts: the test above) are in the file this client reads
     assert sorted(keys.split(",")) == sorted(query(published(db), keys_sql)[0][0].split(","))
+
+
+def test_published_ids_are_written_with_the_compression_their_meta_names(first_build):
+    """Columns whose meta sets published_compression (the ids) are declared and stored with it; the
+    other text columns keep DuckDB's choice (a dictionary for the few sales channels)."""
+    _, db, _ = first_build
+    storage = "select distinct compression from pragma_storage_info(?) where column_name = ? and segment_type = 'VARCHAR'"
+    for table, column in [("fct_sales", "order_id"), ("fct_sales", "customer_id"), ("dim_customers", "customer_id")]:
+        assert query(published(db), storage, [table, column]) == [("FSST",)], (table, column)
+    assert query(published(db), storage, ["fct_sales", "sales_channel"]) == [("Dictionary",)]
+    declared = query(published(db), "select sql from duckdb_tables() where table_name = 'fct_rfm_segment_history'")[0][0]
+    assert "customer_id VARCHAR USING COMPRESSION FSST" in declared, declared
 
 
 READER = """
@@ -323,7 +338,7 @@ def test_a_daily_load_publishes_only_the_lines_that_changed(tmp_path):
     con = duckdb.connect(str(published(db)))
     con.execute("alter table fct_sales add column stray integer")
     con.close()
-    (raw / "day3.csv").write_text("\n".join([header, *lines[2500:2600]]) + "\n")
+    (raw / "day3.csv").write_text("\n".join([header, *[line.replace("SO - ", "SO - D", 1) for line in lines[2500:2600]]]) + "\n")
     rewritten = run_dbt(["build"], db, vars)
     assert "fct_sales: " not in rewritten.output
     assert "stray" not in [
@@ -347,4 +362,18 @@ def test_a_daily_load_publishes_only_the_lines_that_changed(tmp_path):
         f"fct_rfm_segment_history: {len(moved)} of {len(snapshots_before | snapshots_after)} parts written again, "
         f"{written} of {history_rows} rows" in next_build.output
     ), next_build.output[-3000:]
+    published_equals_build()
+
+    # two files changed, a kept one between them: the range the publish reads and deletes spans
+    # the kept file's lines, which are neither written again nor lost
+    for name in ["day2.csv", "day4.csv"]:
+        text = (raw / name).read_text().splitlines()
+        text[7] = text[7].replace("SO - ", "SO + ", 1)
+        (raw / name).write_text("\n".join(text) + "\n")
+    parts = sorted(part for (part,) in query(db, "select distinct order_line_id // 10000000000 from fct_sales"))
+    kept_between = [part for part in parts if 2 < part < parts[-1]]
+    assert kept_between, parts
+    both = run_dbt(["build"], db, vars)
+    written = query(db, "select count(*) from fct_sales where order_line_id // 10000000000 in (2, ?)", [parts[-1]])[0][0]
+    assert f"fct_sales: 2 of {len(parts)} parts written again, {written} of " in both.output, both.output[-3000:]
     published_equals_build()
