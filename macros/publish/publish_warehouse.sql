@@ -283,26 +283,25 @@
     {%- for mart in marts -%}
         {%- set table_name = 'publishing.main.' ~ adapter.quote(mart.name) -%}
         {%- if mart.name in carried -%}
-            {%- set meta = graph.nodes[mart.unique_id].meta -%}
+            {%- set node = graph.nodes[mart.unique_id] -%}
             {%- set changed_parts = adapter.quote('publish_changed_' ~ mart.name) -%}
             {%- set changed = '(select part from ' ~ changed_parts ~ ' where is_changed)' -%}
             {#- the changed parts' rows lie between the least and greatest value of the column the
                 parts follow, so each side is read in that range only: DuckDB skips the row groups
                 outside it, where the part expression alone reads every row -#}
             {%- set published_range, current_range = '', '' -%}
-            {%- set column = published_parts_column(graph.nodes[mart.unique_id]) -%}
+            {%- set column = published_parts_column(node) -%}
             {%- if column -%}
                 {%- set published_range = ' and ' ~ column ~ ' between (select min(published_lowest) from ' ~ changed_parts
                     ~ ' where is_changed) and (select max(published_highest) from ' ~ changed_parts ~ ' where is_changed)' -%}
                 {%- set current_range = ' and ' ~ column ~ ' between (select min(current_lowest) from ' ~ changed_parts
                     ~ ' where is_changed) and (select max(current_highest) from ' ~ changed_parts ~ ' where is_changed)' -%}
             {%- endif -%}
-            {%- do run_query('delete from ' ~ table_name ~ ' where ' ~ meta.published_parts ~ ' in ' ~ changed ~ published_range) -%}
+            {%- do run_query('delete from ' ~ table_name ~ ' where ' ~ node.meta.published_parts ~ ' in ' ~ changed ~ published_range) -%}
             {%- do run_query('insert into ' ~ table_name ~ ' by name select * from ' ~ mart.relation
-                ~ ' where ' ~ meta.published_parts ~ ' in ' ~ changed ~ current_range) -%}
+                ~ ' where ' ~ node.meta.published_parts ~ ' in ' ~ changed ~ current_range) -%}
             {%- set sizes = run_query(
-                'select count(*) filter (where is_changed), count(*), sum(row_count) filter (where is_changed), max(current_rows) from '
-                ~ adapter.quote('publish_changed_' ~ mart.name)
+                'select count(*) filter (where is_changed), count(*), sum(row_count) filter (where is_changed), max(current_rows) from ' ~ changed_parts
             ).rows[0] -%}
             {%- do notes.append(mart.name ~ ': ' ~ sizes[0] ~ ' of ' ~ sizes[1] ~ ' parts written again, '
                 ~ (sizes[2] or 0) ~ ' of ' ~ sizes[3] ~ ' rows') -%}
