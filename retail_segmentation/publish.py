@@ -56,6 +56,17 @@ def copy_file(published: str, new_file: str) -> str:
     return new_file
 
 
+def file_identity(published: str) -> str:
+    """What tells the published file's contents apart without reading them: its fingerprint
+    (size, modification time in ns, SHA-256 of the first and last MiB, which hold DuckDB's
+    headers, rewritten at every checkpoint), or '' when it is missing or has a write-ahead log
+    (changes not in the file yet). A publish records it beside the parts it published; the next
+    trusts that record only while the file's identity is the same."""
+    if not os.path.exists(published) or os.path.exists(published + ".wal"):
+        return ""
+    return file_fingerprint(published)[2]
+
+
 def replace_file(new_file: str, published: str) -> str:
     """Make `new_file` the published file in one atomic step, durable once this returns."""
     if os.path.exists(new_file + ".wal"):
@@ -148,6 +159,7 @@ class Plugin(BasePlugin):
         conn.create_function("publish_remove_leftover", remove_leftover, ["VARCHAR"], "VARCHAR", side_effects=True)
         conn.create_function("publish_copy_file", copy_file, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=True)
         conn.create_function("publish_file_exists", os.path.exists, ["VARCHAR"], "BOOLEAN", side_effects=True)
+        conn.create_function("publish_file_identity", file_identity, ["VARCHAR"], "VARCHAR", side_effects=True)
         conn.create_function("publish_replace_file", replace_file, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=True)
         # the fingerprint base_sales__raw_file_fingerprints gives a raw file, for inputs read whole
         # (the customers file): a build reads them again only when it changed

@@ -131,24 +131,72 @@
 
 
 {#-
+    What a mart's parts summary depends on besides its rows: the parts expression, the column
+    bounded by, the columns hashed and DuckDB's version (hash() is not stable across versions).
+-#}
+{% macro published_parts_signature(node) %}
+    {%- set version = run_query('select version()').columns[0].values()[0] -%}
+    {%- set columns = [] -%}
+    {%- for column in node.columns.values() -%}{%- do columns.append(column.name ~ ' ' ~ column.data_type) -%}{%- endfor -%}
+    {{ return(node.meta.published_parts ~ ' | ' ~ (published_parts_column(node) or '') ~ ' | '
+        ~ columns | join(', ') ~ ' | duckdb ' ~ version) }}
+{% endmacro %}
+
+{#-
+    The select summarising a relation's rows per part: row count, sum of the rows' hashes of
+    `columns`, least and greatest value of the published_parts_column (NULL without one).
+-#}
+{% macro published_parts_summary(node, relation, columns) %}
+    {%- set bounded = published_parts_column(node) or 'null' -%}
+    {%- set summary -%}
+        select
+            {{ node.meta.published_parts }} as part,
+            count(*) as row_count,
+            sum(hash({{ columns | join(', ') }})) as row_hashes,
+            min({{ bounded }}) as lowest,
+            max({{ bounded }}) as highest
+        from {{ relation }}
+        group by all
+    {%- endset -%}
+    {{ return(summary) }}
+{% endmacro %}
+
+{#-
+    The table in the build warehouse (schema publish_state, beside the models' schemas, so
+    nothing reads it as a mart) where a publish records the parts of a mart it published
+    (publish_current_parts_<mart>), with the published file's identity and the summary's
+    signature: the next publish takes the published side from it instead of hashing the file,
+    while the file's identity and the signature are unchanged.
+-#}
+{% macro published_parts_record(mart) %}
+    {{ return(api.Relation.create(database=target.database, schema='publish_state',
+        identifier='published_parts_' ~ mart.name)) }}
+{% endmacro %}
+
+
+{#-
     Whether the publish carries a public mart over from the published file (a copy, attached as
     `before`) and rewrites only its parts that changed, for a mart whose meta sets
     published_parts: an expression over its columns that splits its rows into parts (fct_sales:
     the raw file a line came from, order_line_id // 10000000000). A part changed when its row
     count or the sum of its rows' hashes differs between the published table and this build.
-    Leaves the changed parts in temp table publish_changed_<mart>, with the least and greatest
-    value of its published_parts_column (if it has one) on each side. False, and the mart is
-    written whole, when the published table's columns, types, nullability or keys are not what
-    this build creates, or when the changed parts hold more than half of its rows.
+    The published side is the record of the last publish (published_parts_record) when it was
+    made for a file of `identity` (publish_file_identity: size, modification time, first and
+    last MiB, no write-ahead log) with this build's signature; else the copy is hashed.
+    Leaves this build's parts in temp table publish_current_parts_<mart>, and the changed ones
+    in publish_changed_<mart>, with the least and greatest value of its published_parts_column
+    (if it has one) on each side. Returns false, and the mart is written whole, when the
+    published table's columns, types, nullability or keys are not what this build creates, or
+    when the changed parts hold more than half of its rows; else how the published side was
+    known.
 -#}
-{% macro published_parts_carried(mart, before) %}
+{% macro published_parts_carried(mart, before, identity) %}
     {%- set node = graph.nodes[mart.unique_id] -%}
-    {%- set parts = node.meta.get('published_parts') -%}
     {%- set found = run_query(
         "select count(*) from duckdb_tables() where database_name = " ~ sql_string(before)
         ~ " and schema_name = 'main' and table_name = " ~ sql_string(mart.name)
     ).columns[0].values()[0] -%}
-    {%- if not parts or found == 0 -%}
+    {%- if not node.meta.get('published_parts') or found == 0 -%}
         {{ return(false) }}
     {%- endif -%}
     {%- set check = 'publish_check_' ~ mart.name -%}
@@ -175,39 +223,41 @@
     {%- if wanted[0] != published[0] or wanted[1] != published[1] -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- set published_columns = [] -%}
+    {#- this build's parts, each column cast to its contract type, as the published table holds it -#}
     {%- set current_columns = [] -%}
     {%- for column in node.columns.values() -%}
-        {%- do published_columns.append(adapter.quote(column.name)) -%}
         {%- do current_columns.append('cast(' ~ adapter.quote(column.name) ~ ' as ' ~ column.data_type ~ ')') -%}
     {%- endfor -%}
+    {%- do run_query('create or replace temporary table ' ~ adapter.quote('publish_current_parts_' ~ mart.name) ~ ' as '
+        ~ published_parts_summary(node, mart.relation, current_columns)) -%}
+    {%- set signature = published_parts_signature(node) -%}
+    {%- set record = published_parts_record(mart) -%}
+    {%- set recorded = identity and run_query(
+            'select count(*) from duckdb_tables() where database_name = ' ~ sql_string(record.database)
+            ~ ' and schema_name = ' ~ sql_string(record.schema) ~ ' and table_name = ' ~ sql_string(record.identifier)
+          ).columns[0].values()[0] > 0
+          and run_query(
+            'select count(*) > 0 and count(*) = count(*) filter (where published_file = ' ~ sql_string(identity)
+            ~ ' and published_signature = ' ~ sql_string(signature) ~ ') from ' ~ record
+          ).columns[0].values()[0] -%}
+    {%- if recorded -%}
+        {%- set published_parts = 'select part, row_count, row_hashes, lowest, highest from ' ~ record -%}
+    {%- else -%}
+        {%- set published_columns = [] -%}
+        {%- for column in node.columns.values() -%}{%- do published_columns.append(adapter.quote(column.name)) -%}{%- endfor -%}
+        {%- set published_parts = published_parts_summary(node, before ~ '.main.' ~ adapter.quote(mart.name), published_columns) -%}
+    {%- endif -%}
     {%- set changed = 'publish_changed_' ~ mart.name -%}
-    {#- without a column to bound the parts by, the bounds are NULL and not used -#}
-    {%- set bounded = published_parts_column(node) or 'null' -%}
     {%- set parts_sql -%}
         create or replace temporary table {{ adapter.quote(changed) }} as
         with
 
         published_parts as (
-            select
-                {{ parts }} as part,
-                count(*) as row_count,
-                sum(hash({{ published_columns | join(', ') }})) as row_hashes,
-                min({{ bounded }}) as lowest,
-                max({{ bounded }}) as highest
-            from {{ before }}.main.{{ adapter.quote(mart.name) }}
-            group by all
+            {{ published_parts }}
         ),
 
         current_parts as (
-            select
-                {{ parts }} as part,
-                count(*) as row_count,
-                sum(hash({{ current_columns | join(', ') }})) as row_hashes,
-                min({{ bounded }}) as lowest,
-                max({{ bounded }}) as highest
-            from {{ mart.relation }}
-            group by all
+            select * from {{ adapter.quote('publish_current_parts_' ~ mart.name) }}
         )
 
         select
@@ -227,7 +277,10 @@
     {%- set sizes = run_query(
         'select coalesce(sum(row_count) filter (where is_changed), 0), coalesce(max(current_rows), 0) from ' ~ adapter.quote(changed)
     ).rows[0] -%}
-    {{ return(sizes[0] * 2 <= sizes[1]) }}
+    {%- if sizes[0] * 2 > sizes[1] -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {{ return("published parts from the last publish's record" if recorded else 'published parts hashed from the file') }}
 {% endmacro %}
 
 
@@ -238,7 +291,8 @@
     successful `dbt build` leaves the published file as it was, and says why. When a mart can be
     carried over (published_parts_carried: fct_sales after a daily load), the new file starts as
     a copy of the published one, its other tables are written again, and only the mart's
-    changed parts are deleted and inserted.
+    changed parts are deleted and inserted. The parts this publish summarised are recorded in
+    the working file with the new file's identity, so the next one need not hash that file.
 -#}
 {% macro publish_warehouse(results, export_directory=none) %}
     {{ return(adapter.dispatch('publish_warehouse')(results, export_directory)) }}
@@ -258,13 +312,24 @@
     {%- do run_query('select publish_remove_leftover(' ~ sql_string(published) ~ ')') -%}
     {%- set marts = public_marts() -%}
     {%- set carried = [] -%}
+    {%- set sources = {} -%}
     {#- the published file is only copied, never opened: a BI tool may hold it, even for writing -#}
     {%- if publish_kept_raw_files()
           and run_query('select publish_file_exists(' ~ sql_string(published) ~ ')').columns[0].values()[0] -%}
+        {#- the file's identity before and after the copy: the copy is of that file only when they agree -#}
+        {%- set identity_sql = 'select publish_file_identity(' ~ sql_string(published) ~ ')' -%}
+        {%- set identity = run_query(identity_sql).columns[0].values()[0] -%}
         {%- do run_query('select publish_copy_file(' ~ sql_string(published) ~ ', ' ~ sql_string(staging) ~ ')') -%}
+        {%- if run_query(identity_sql).columns[0].values()[0] != identity -%}
+            {%- set identity = '' -%}
+        {%- endif -%}
         {%- do run_query("attach " ~ sql_string(staging) ~ " as publishing (storage_version 'v1.1.0')") -%}
-        {%- for mart in marts if published_parts_carried(mart, 'publishing') -%}
-            {%- do carried.append(mart.name) -%}
+        {%- for mart in marts -%}
+            {%- set how = published_parts_carried(mart, 'publishing', identity) -%}
+            {%- if how -%}
+                {%- do carried.append(mart.name) -%}
+                {%- do sources.update({mart.name: how}) -%}
+            {%- endif -%}
         {%- endfor -%}
         {%- if not carried -%}
             {%- do run_query('detach publishing') -%}
@@ -304,7 +369,7 @@
                 'select count(*) filter (where is_changed), count(*), sum(row_count) filter (where is_changed), max(current_rows) from ' ~ changed_parts
             ).rows[0] -%}
             {%- do notes.append(mart.name ~ ': ' ~ sizes[0] ~ ' of ' ~ sizes[1] ~ ' parts written again, '
-                ~ (sizes[2] or 0) ~ ' of ' ~ sizes[3] ~ ' rows') -%}
+                ~ (sizes[2] or 0) ~ ' of ' ~ sizes[3] ~ ' rows, ' ~ sources[mart.name]) -%}
         {%- else -%}
             {%- set ddl = published_table_ddl(mart, table_name) -%}
             {%- do run_query(ddl[0]) -%}
@@ -312,8 +377,31 @@
             {%- for statement in ddl[1:] -%}{%- do run_query(statement) -%}{%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- the parts of each mart a later publish may carry over, as published now, when this
+        publish summarised them (published_parts_carried did, on a copy of the published file);
+        a mart written without that loses its record, and the next publish hashes the file -#}
+    {%- set recorded = [] -%}
+    {%- for mart in marts if graph.nodes[mart.unique_id].meta.get('published_parts') -%}
+        {%- if run_query("select count(*) from duckdb_tables() where database_name = 'temp' and table_name = "
+              ~ sql_string('publish_current_parts_' ~ mart.name)).columns[0].values()[0] > 0 -%}
+            {%- do recorded.append([mart, published_parts_signature(graph.nodes[mart.unique_id])]) -%}
+        {%- else -%}
+            {%- do run_query('drop table if exists ' ~ published_parts_record(mart)) -%}
+        {%- endif -%}
+    {%- endfor -%}
     {%- do run_query('detach publishing') -%}
     {%- do run_query('select publish_replace_file(' ~ sql_string(staging) ~ ', ' ~ sql_string(published) ~ ')') -%}
+    {%- set identity = run_query('select publish_file_identity(' ~ sql_string(published) ~ ')').columns[0].values()[0] -%}
+    {%- if recorded -%}
+        {%- do run_query('create schema if not exists ' ~ adapter.quote(target.database) ~ '.publish_state') -%}
+    {%- endif -%}
+    {%- for mart, signature in recorded -%}
+        {%- set current_parts = adapter.quote('publish_current_parts_' ~ mart.name) -%}
+        {%- do run_query('create or replace table ' ~ published_parts_record(mart) ~ ' as select '
+            ~ sql_string(identity) ~ ' as published_file, ' ~ sql_string(signature) ~ ' as published_signature, '
+            ~ 'part, row_count, row_hashes, lowest, highest from ' ~ current_parts) -%}
+        {%- do run_query('drop table ' ~ current_parts) -%}
+    {%- endfor -%}
     {{ log("published " ~ marts | length ~ " public marts to '" ~ published ~ "'"
         ~ (' (' ~ notes | join('; ') ~ ')' if notes else ''), info=true) }}
     {%- if export_directory -%}
