@@ -319,6 +319,8 @@ def test_a_daily_load_publishes_only_the_lines_that_changed(tmp_path):
     added = run_dbt(["build"], db, vars)
     day2_rows = query(db, "select count(*) from fct_sales where order_line_id // 10000000000 = 2")[0][0]
     assert f"fct_sales: 1 of 2 parts written again, {day2_rows} of " in added.output, added.output[-3000:]
+    # the full build's publish wrote fct_sales whole, recording nothing: the published parts are hashed
+    assert "published parts hashed from the file" in added.output, added.output[-3000:]
     published_equals_build()
 
     # day 2 re-exported with one line changed: its lines are written again, under the same keys
@@ -327,6 +329,9 @@ def test_a_daily_load_publishes_only_the_lines_that_changed(tmp_path):
     (raw / "day2.csv").write_text("\n".join(day2) + "\n")
     changed = run_dbt(["build"], db, vars)
     assert "fct_sales: 1 of 2 parts written again" in changed.output, changed.output[-3000:]
+    # this time from what the last publish recorded of the file it wrote
+    assert "published parts from the last publish's record" in changed.output, changed.output[-3000:]
+    assert "hashed from the file" not in changed.output, changed.output[-3000:]
     published_equals_build()
     script = (
         "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True).execute('select count(*) from fct_sales').fetchall()[0][0])"
@@ -376,4 +381,20 @@ def test_a_daily_load_publishes_only_the_lines_that_changed(tmp_path):
     both = run_dbt(["build"], db, vars)
     written = query(db, "select count(*) from fct_sales where order_line_id // 10000000000 in (2, ?)", [parts[-1]])[0][0]
     assert f"fct_sales: 2 of {len(parts)} parts written again, {written} of " in both.output, both.output[-3000:]
+    assert "hashed from the file" not in both.output, both.output[-3000:]
+    published_equals_build()
+
+    # someone changed a line of day 3 in the published file: it is no longer the file the last
+    # publish recorded, so its parts are hashed, and day 3's lines are written again
+    con = duckdb.connect(str(published(db)))
+    con.execute(
+        "update fct_sales set quantity = quantity + 1"
+        " where order_line_id = (select min(order_line_id) from fct_sales where order_line_id // 10000000000 = ?)",
+        [kept_between[0]],
+    )
+    con.close()
+    edited = run_dbt(["build"], db, vars)
+    written = query(db, "select count(*) from fct_sales where order_line_id // 10000000000 = ?", [kept_between[0]])[0][0]
+    assert f"fct_sales: 1 of {len(parts)} parts written again, {written} of " in edited.output, edited.output[-3000:]
+    assert "published parts from the last publish's record" not in edited.output, edited.output[-3000:]
     published_equals_build()
