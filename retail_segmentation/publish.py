@@ -56,15 +56,16 @@ def copy_file(published: str, new_file: str) -> str:
     return new_file
 
 
-def file_identity(published: str) -> str:
-    """What tells the published file's contents apart without reading them: its fingerprint
-    (size, modification time in ns, SHA-256 of the first and last MiB, which hold DuckDB's
-    headers, rewritten at every checkpoint), or '' when it is missing or has a write-ahead log
-    (changes not in the file yet). A publish records it beside the parts it published; the next
-    trusts that record only while the file's identity is the same."""
-    if not os.path.exists(published) or os.path.exists(published + ".wal"):
+def file_identity(path: str) -> str:
+    """What tells a warehouse file's contents apart without reading them: its fingerprint (size,
+    modification time in ns, SHA-256 of the first and last MiB, which hold DuckDB's headers,
+    rewritten at every checkpoint), or '' when it is missing or has a write-ahead log (changes
+    not in the file yet). A publish records the new file's identity (a rename keeps it) beside
+    the parts it published; the next trusts that record only while the published file's
+    identity is the same."""
+    if not os.path.exists(path) or os.path.exists(path + ".wal"):
         return ""
-    return file_fingerprint(published)[2]
+    return file_fingerprint(path)[2]
 
 
 def replace_file(new_file: str, published: str) -> str:

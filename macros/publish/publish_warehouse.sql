@@ -380,22 +380,24 @@
     {#- the parts of each mart a later publish may carry over, as published now, when this
         publish summarised them (published_parts_carried did, on a copy of the published file);
         a mart written without that loses its record, and the next publish hashes the file -#}
-    {%- set recorded = [] -%}
+    {%- set records = [] -%}
     {%- for mart in marts if graph.nodes[mart.unique_id].meta.get('published_parts') -%}
         {%- if run_query("select count(*) from duckdb_tables() where database_name = 'temp' and table_name = "
               ~ sql_string('publish_current_parts_' ~ mart.name)).columns[0].values()[0] > 0 -%}
-            {%- do recorded.append([mart, published_parts_signature(graph.nodes[mart.unique_id])]) -%}
+            {%- do records.append([mart, published_parts_signature(graph.nodes[mart.unique_id])]) -%}
         {%- else -%}
             {%- do run_query('drop table if exists ' ~ published_parts_record(mart)) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- do run_query('detach publishing') -%}
+    {#- the new file's identity before the rename, which keeps it: a change to the published file
+        after the rename (a BI tool that opened it for writing) then shows as another identity -#}
+    {%- set identity = run_query('select publish_file_identity(' ~ sql_string(staging) ~ ')').columns[0].values()[0] -%}
     {%- do run_query('select publish_replace_file(' ~ sql_string(staging) ~ ', ' ~ sql_string(published) ~ ')') -%}
-    {%- set identity = run_query('select publish_file_identity(' ~ sql_string(published) ~ ')').columns[0].values()[0] -%}
-    {%- if recorded -%}
+    {%- if records -%}
         {%- do run_query('create schema if not exists ' ~ adapter.quote(target.database) ~ '.publish_state') -%}
     {%- endif -%}
-    {%- for mart, signature in recorded -%}
+    {%- for mart, signature in records -%}
         {%- set current_parts = adapter.quote('publish_current_parts_' ~ mart.name) -%}
         {%- do run_query('create or replace table ' ~ published_parts_record(mart) ~ ' as select '
             ~ sql_string(identity) ~ ' as published_file, ' ~ sql_string(signature) ~ ' as published_signature, '
