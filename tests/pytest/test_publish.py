@@ -283,6 +283,38 @@ def test_a_locked_working_file_stops_the_build_in_one_line(first_build, tmp_path
     assert f"BI tools should open the published file '{published(work)}'" in result.output
 
 
+def test_a_warehouse_file_changed_by_duckdb_has_another_identity(tmp_path):
+    """The identity a publish records beside the parts it published: the same for a byte-for-byte
+    copy with the same modification time, another after DuckDB changes the file (it rewrites its
+    headers, in the first MiB, at every checkpoint) even where size and modification time are put
+    back; none for a file with a write-ahead log beside it, or no file."""
+    from retail_segmentation.publish import file_identity
+
+    path = tmp_path / "published.duckdb"
+    con = duckdb.connect(str(path), config={"storage_compatibility_version": "v1.1.0"})
+    con.execute("create table fct_sales as select range as order_line_id, range % 7 as quantity from range(200000)")
+    con.close()
+    first = file_identity(str(path))
+    copied = tmp_path / "copied.duckdb"
+    shutil.copy2(path, copied)
+    assert first and file_identity(str(copied)) == first
+    headers = path.read_bytes()[:12288]
+    con = duckdb.connect(str(path))
+    con.execute("update fct_sales set quantity = quantity + 1 where order_line_id = 100000")
+    con.close()
+    assert file_identity(str(path)) not in ("", first)
+    assert path.read_bytes()[:12288] != headers
+    # the copy given the new headers, its size and modification time unchanged
+    status = copied.stat()
+    with open(copied, "r+b") as file:
+        file.write(path.read_bytes()[:12288])
+    os.utime(copied, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert copied.stat().st_size == status.st_size and file_identity(str(copied)) not in ("", first)
+    (tmp_path / "published.duckdb.wal").write_bytes(b"")
+    assert file_identity(str(path)) == ""
+    assert file_identity(str(tmp_path / "missing.duckdb")) == ""
+
+
 def test_a_daily_load_publishes_only_the_lines_that_changed(tmp_path):
     """A build that adds a day carries the published fct_sales over and writes only the new
     file's lines (and those of a file changed since); the published warehouse still equals the
