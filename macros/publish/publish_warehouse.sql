@@ -232,6 +232,8 @@
         ~ published_parts_summary(node, mart.relation, current_columns)) -%}
     {%- set signature = published_parts_signature(node) -%}
     {%- set record = published_parts_record(mart) -%}
+    {#- looked up in duckdb_tables(): adapter.get_relation lists an uncached schema in a
+        transaction, which the hook's detach of the publishing file then refuses -#}
     {%- set recorded = identity and run_query(
             'select count(*) from duckdb_tables() where database_name = ' ~ sql_string(record.database)
             ~ ' and schema_name = ' ~ sql_string(record.schema) ~ ' and table_name = ' ~ sql_string(record.identifier)

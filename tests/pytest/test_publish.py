@@ -19,6 +19,7 @@ import pytest
 from conftest import BIN, PROJECT, duckdb_client_python, published, query, run_dbt
 
 from retail_segmentation.generator import Config, generate
+from retail_segmentation.publish import file_identity
 
 pytestmark = pytest.mark.dbt
 
@@ -288,8 +289,6 @@ def test_a_warehouse_file_changed_by_duckdb_has_another_identity(tmp_path):
     copy with the same modification time, another after DuckDB changes the file (it rewrites its
     headers, in the first MiB, at every checkpoint) even where size and modification time are put
     back; none for a file with a write-ahead log beside it, or no file."""
-    from retail_segmentation.publish import file_identity
-
     path = tmp_path / "published.duckdb"
     con = duckdb.connect(str(path), config={"storage_compatibility_version": "v1.1.0"})
     con.execute("create table fct_sales as select range as order_line_id, range % 7 as quantity from range(200000)")
