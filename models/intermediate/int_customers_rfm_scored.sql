@@ -6,7 +6,7 @@
 --   repeat-purchase frequency, so one-time buyers have frequency 1 and can be scored).
 -- monetary: total net revenue, cancellations netted.
 -- Scores: see macros/marts/rfm.sql (percent-rank quintiles, equal values share a score).
--- A table: three models read it, and each would repeat the three rank windows.
+-- A table: several models read it, and each would repeat the three rank windows.
 {{ config(materialized='table') }}
 
 with

@@ -5,8 +5,10 @@
 -- rfm_history_snapshots). A snapshot counts the orders on or before its day, as an as-of date
 -- does: a month start's snapshot is the RFM as the month closed plus that first day. Scored as
 -- int_customers_rfm_scored is (macros/marts/rfm.sql), each snapshot ranked on its own: a score
--- says where the customer stood among that day's customers. fct_rfm_segment_history adds the
--- segment names; the experiment readout reads each customer's segment at assignment from here.
+-- says where the customer stood among that day's customers. The as-of snapshot counts the same
+-- orders as int_customers_rfm_scored, so its rows are taken from there rather than computed
+-- twice; this model computes the month starts. fct_rfm_segment_history adds the segment names;
+-- the experiment readout reads each customer's segment at assignment from here.
 --
 -- On DuckDB an incremental table, by snapshot. Each snapshot's rows carry orders_fingerprint,
 -- a hash of the orders it counts (their count and the sum of their order_hash); a build scores
@@ -35,6 +37,12 @@ with
 orders as {{ not_materialized() }} (
 
     select * from {{ ref('int_orders_aggregated') }}
+
+),
+
+rfm_scored as (
+
+    select * from {{ ref('int_customers_rfm_scored') }}
 
 ),
 
@@ -143,14 +151,24 @@ snapshots_to_score as (
 
 ),
 
--- each order's snapshot among those scored: the first of them on or after its day
+-- the month starts among them, which this model computes (the as-of snapshot is
+-- int_customers_rfm_scored's rows, in as_of_snapshot)
+month_starts_to_score as (
+
+    select * from snapshots_to_score
+    where months_back > 0
+
+),
+
+-- each order's snapshot among the month starts scored: the first of them on or after its day
+-- (none for the orders after the latest month start, which only the as-of snapshot counts)
 scored_months_back as (
 
     select
         snapshots.months_back,
-        max(snapshots_to_score.months_back) as scored_months_back
+        max(month_starts_to_score.months_back) as scored_months_back
     from snapshots
-    inner join snapshots_to_score on snapshots.months_back >= snapshots_to_score.months_back
+    inner join month_starts_to_score on snapshots.months_back >= month_starts_to_score.months_back
     group by snapshots.months_back
 
 ),
@@ -180,24 +198,24 @@ customer_spans as (
 
 ),
 
--- every scored snapshot from a customer's first order on, the running totals up to each
+-- every scored month start from a customer's first order on, the running totals up to each
 customer_metrics as (
 
     select
-        snapshots_to_score.snapshot_date,
-        snapshots_to_score.orders_fingerprint,
+        month_starts_to_score.snapshot_date,
+        month_starts_to_score.orders_fingerprint,
         customer_spans.customer_id,
         sum(customer_snapshot_orders.purchase_orders) over running as frequency,
         sum(customer_snapshot_orders.net_revenue) over running as monetary,
         max(customer_snapshot_orders.last_order_date) over running as last_order_date
     from customer_spans
-    inner join snapshots_to_score on customer_spans.earliest_months_back >= snapshots_to_score.months_back
+    inner join month_starts_to_score on customer_spans.earliest_months_back >= month_starts_to_score.months_back
     left join customer_snapshot_orders
         on customer_spans.customer_id = customer_snapshot_orders.customer_id
-        and snapshots_to_score.months_back = customer_snapshot_orders.months_back
+        and month_starts_to_score.months_back = customer_snapshot_orders.months_back
     window running as (
         partition by customer_spans.customer_id
-        order by snapshots_to_score.months_back desc
+        order by month_starts_to_score.months_back desc
         rows between unbounded preceding and current row
     )
 
@@ -228,6 +246,25 @@ scored as (
 
 ),
 
+-- the as-of snapshot, when this build scores it: every customer int_customers_rfm_scored
+-- scores, as of the same date over the same orders
+as_of_snapshot as (
+
+    select
+        snapshots_to_score.snapshot_date,
+        rfm_scored.customer_id,
+        rfm_scored.recency_days,
+        rfm_scored.frequency,
+        rfm_scored.monetary,
+        rfm_scored.r_score,
+        rfm_scored.f_score,
+        rfm_scored.m_score,
+        snapshots_to_score.orders_fingerprint
+    from rfm_scored
+    inner join snapshots_to_score on snapshots_to_score.months_back = 0
+
+),
+
 final as (
 
     select
@@ -241,6 +278,18 @@ final as (
         m_score,
         orders_fingerprint
     from scored
+    union all
+    select
+        snapshot_date,
+        customer_id,
+        recency_days,
+        frequency,
+        monetary,
+        r_score,
+        f_score,
+        m_score,
+        orders_fingerprint
+    from as_of_snapshot
 
 )
 
